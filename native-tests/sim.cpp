@@ -1,0 +1,197 @@
+#include "sim.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "trace.hpp"
+
+namespace lifeline::test {
+
+Sim::Sim(const Config& config) : conn(config) {
+  trace_ = format_config(config) + "\n";
+}
+
+void Sim::input(const std::string& line) {
+  if (record_trace) trace_ += "> " + format_number(now) + " " + line + "\n";
+  for (Output o; conn.poll(o);) {
+    outputs_.push_back(o);
+    output_times_.push_back(now);
+    if (record_trace) trace_ += format_output(o) + "\n";
+    if (o.kind == OutputKind::kOpenSocket) held_.insert(o.socket);
+    if (o.kind == OutputKind::kCloseSocket) held_.erase(o.socket);
+    if (peer.auto_respond) respond(o);
+  }
+  if (record_trace) trace_ += "@ " + format_number(conn.poll_timeout()) + "\n";
+}
+
+CommandResult Sim::open() {
+  auto r = conn.open(now);
+  input("open");
+  return r;
+}
+CommandResult Sim::close(int code) {
+  auto r = conn.close(now, code);
+  input("close " + std::to_string(code));
+  return r;
+}
+CommandResult Sim::reconnect() {
+  auto r = conn.reconnect(now);
+  input("reconnect");
+  return r;
+}
+void Sim::opened(SocketId id) {
+  conn.handle_socket_opened(id, now);
+  input("opened " + std::to_string(id));
+}
+void Sim::activity(SocketId id) {
+  conn.handle_activity(id, now);
+  input("activity " + std::to_string(id));
+}
+void Sim::pong(SocketId id) {
+  conn.handle_pong(id, now);
+  input("pong " + std::to_string(id));
+}
+void Sim::server_ping(SocketId id) {
+  conn.handle_server_ping(id, now);
+  input("server-ping " + std::to_string(id));
+}
+void Sim::error(SocketId id) {
+  conn.handle_socket_error(id, now);
+  held_.erase(id);
+  input("error " + std::to_string(id));
+}
+void Sim::closed(SocketId id, int code, bool was_clean, bool reconnect_allowed) {
+  conn.handle_socket_closed(id, now, code, was_clean, reconnect_allowed);
+  held_.erase(id);
+  input("closed " + std::to_string(id) + " " + std::to_string(code) + " " +
+        (was_clean ? "1" : "0") + " " + (reconnect_allowed ? "1" : "0"));
+}
+void Sim::network(bool online) {
+  conn.handle_network(online, now);
+  input(std::string("network ") + (online ? "1" : "0"));
+}
+void Sim::foreground(bool shown) {
+  conn.handle_foreground(shown, now);
+  input(std::string("foreground ") + (shown ? "1" : "0"));
+}
+void Sim::timeout() {
+  conn.handle_timeout(now);
+  input("timeout");
+}
+
+void Sim::schedule(Millis at, NetEvent::Kind kind, SocketId id, int code) {
+  net_.push(NetEvent{at, seq_++, kind, id, code});
+}
+
+void Sim::respond(const Output& o) {
+  switch (o.kind) {
+    case OutputKind::kOpenSocket:
+      if (peer.server == Peer::Server::kUp) {
+        schedule(now + peer.connect_latency, NetEvent::kOpened, o.socket);
+      } else if (peer.server == Peer::Server::kRefusing) {
+        // What a browser reports for a refused connection: error, then close 1006.
+        schedule(now + peer.connect_latency, NetEvent::kError, o.socket);
+        schedule(now + peer.connect_latency, NetEvent::kClosed, o.socket, kCodeAbnormal);
+      }
+      break;
+    case OutputKind::kSendPing:
+      if (peer.link_healthy) schedule(now + peer.rtt, NetEvent::kPong, o.socket);
+      break;
+    case OutputKind::kCloseSocket:
+      if (peer.link_healthy) schedule(now + peer.rtt, NetEvent::kClosed, o.socket, o.code);
+      break;
+    default:
+      break;
+  }
+}
+
+void Sim::deliver(const NetEvent& e) {
+  switch (e.kind) {
+    case NetEvent::kOpened:
+      opened(e.id);
+      break;
+    case NetEvent::kPong:
+      if (peer.link_healthy) pong(e.id);  // lost if the link died on the way
+      break;
+    case NetEvent::kError:
+      error(e.id);
+      break;
+    case NetEvent::kClosed:
+      closed(e.id, e.code, e.code == kCodeNormal);
+      break;
+  }
+}
+
+void Sim::run_until(Millis t) {
+  for (int guard = 0;; ++guard) {
+    if (guard > 1000000) {
+      ADD_FAILURE() << "run_until(" << t << ") does not advance at " << now;
+      return;
+    }
+    const Millis deadline = conn.poll_timeout();
+    const Millis event = net_.empty() ? kNever : net_.top().at;
+    const Millis next = std::min(deadline, event);
+    if (next > t) break;
+    if (next > now) now = next;
+    if (event <= deadline) {
+      NetEvent e = net_.top();
+      net_.pop();
+      deliver(e);
+    } else {
+      timeout();
+    }
+  }
+  if (t > now) now = t;
+}
+
+void Sim::sleep_until(Millis t) {
+  now = t;
+  timeout();
+}
+
+std::vector<Output> Sim::take() {
+  std::vector<Output> r(outputs_.begin() + static_cast<std::ptrdiff_t>(taken_), outputs_.end());
+  taken_ = outputs_.size();
+  return r;
+}
+
+const Output* Sim::last(OutputKind kind) const {
+  for (auto it = outputs_.rbegin(); it != outputs_.rend(); ++it)
+    if (it->kind == kind) return &*it;
+  return nullptr;
+}
+
+std::size_t Sim::count(OutputKind kind) const {
+  std::size_t n = 0;
+  for (const auto& o : outputs_)
+    n += o.kind == kind;
+  return n;
+}
+
+std::vector<Millis> Sim::times_of(OutputKind kind) const {
+  std::vector<Millis> r;
+  for (std::size_t i = 0; i < outputs_.size(); ++i)
+    if (outputs_[i].kind == kind) r.push_back(output_times_[i]);
+  return r;
+}
+
+void expect_trace(const std::string& trace, const std::string& name) {
+  const std::string path = std::string(LIFELINE_TRACE_DIR) + "/" + name + ".trace";
+  const char* update = std::getenv("LIFELINE_UPDATE_TRACES");
+  if (update && std::string(update) == "1") {
+    std::ofstream(path) << trace;
+    return;
+  }
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << "missing trace " << path << " (write it with LIFELINE_UPDATE_TRACES=1)";
+  std::stringstream golden;
+  golden << in.rdbuf();
+  EXPECT_EQ(golden.str(), trace) << "trace " << name << " changed";
+  std::string error;
+  EXPECT_EQ(replay(golden.str(), error), golden.str()) << error;
+}
+
+}  // namespace lifeline::test

@@ -1,0 +1,77 @@
+// Configuration of one connection's life, and its validation.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace lifeline {
+
+// Milliseconds on any monotonic origin. A double so that JavaScript's numbers (fractional
+// performance.now(), Infinity for "never") pass through the binding unchanged.
+using Millis = double;
+
+inline constexpr Millis kNever = std::numeric_limits<double>::infinity();
+
+struct Config {
+  // Inbound silence after which a ping is sent. kNever disables the heartbeat.
+  Millis ping_interval = 10000;
+  // How long after a ping (with nothing inbound) the link is declared dead. kNever: pings only
+  // measure rtt and never condemn the link.
+  Millis pong_timeout = 10000;
+  // An attempt not open within this is abandoned. kNever disables it.
+  Millis connect_timeout = 10000;
+  // Backoff: min(max_reconnect_delay, reconnect_delay * backoff_factor^n), then jitter.
+  Millis reconnect_delay = 1000;
+  Millis max_reconnect_delay = 30000;
+  double backoff_factor = 2;
+  // Fraction of the capped delay that is random: 1 = full jitter (uniform in [0, delay]),
+  // 0 = none.
+  double jitter = 1.0;
+  // Consecutive reconnect attempts before giving up. kNever (infinity) = never give up.
+  double max_retries = kNever;
+  // A connection must stay alive this long before the failure count and backoff reset.
+  // kNever: they never reset (the seed pattern's lifetime counter).
+  Millis min_uptime = 5000;
+  // A verdict deadline handled more than this after it was due means the event loop was asleep
+  // (throttled tab, frozen phone): it earns one fresh probe instead of a verdict. kNever: off.
+  Millis timer_slack = 2000;
+  // Answer a server's application-level ping with a pong action.
+  bool answer_server_pings = true;
+  // While the app is in the background, make no attempts (mini-programs have no network there).
+  bool pause_in_background = false;
+  // Seed of the jitter draws: the same seed gives the same schedule.
+  std::uint64_t seed = 0x5eed;
+
+  // ping "ping" 10 s after open or after each pong, close when no pong within 10 s, reconnect
+  // behind a lock every 5 s, at most 12 times over the client's life.
+  static Config seed_pattern();
+};
+
+// Every field, in declaration order; the binding passes these numbers to JavaScript, which maps
+// them to its own option names.
+enum class Field : std::uint8_t {
+  kPingInterval,
+  kPongTimeout,
+  kConnectTimeout,
+  kReconnectDelay,
+  kMaxReconnectDelay,
+  kBackoffFactor,
+  kJitter,
+  kMaxRetries,
+  kMinUptime,
+  kTimerSlack,
+};
+
+struct ConfigProblem {
+  Field field;
+  const char* name;      // the C++ field name, e.g. "pong_timeout"
+  const char* expected;  // e.g. "a number > 0, or infinity to disable"
+};
+
+// Every problem, not just the first. Empty means valid.
+std::vector<ConfigProblem> validate(const Config& config);
+
+const char* field_name(Field field);
+
+}  // namespace lifeline

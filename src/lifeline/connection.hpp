@@ -1,0 +1,108 @@
+// The sans-IO state machine of one connection's life. It reads no clock, owns no timer, touches no
+// socket and throws nothing: every input carries `now`, and what it decides comes out of poll().
+//
+// Driving it:
+//   after every input, drain poll() and carry out the actions; then arm one timer for
+//   poll_timeout() and call handle_timeout(now) when it fires (early, late or twice is harmless).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "lifeline/config.hpp"
+#include "lifeline/types.hpp"
+
+namespace lifeline {
+
+class Connection {
+ public:
+  explicit Connection(const Config& config);
+
+  // --- commands from the app ---
+  // Start connecting (from Idle, Closed or GaveUp: a fresh run with the failure count at zero).
+  CommandResult open(Millis now);
+  // Final: closes the live socket (if any) with `code`, cancels any reconnect.
+  CommandResult close(Millis now, int code = kCodeNormal);
+  // A fresh attempt now: abandons the live socket, skips any backoff, resets the failure count.
+  CommandResult reconnect(Millis now);
+
+  // --- inputs from the socket with id `socket`; any id but the live one is ignored ---
+  void handle_socket_opened(SocketId socket, Millis now);
+  // Inbound data proves life. `at` is when it arrived: a shim may batch this and report only the
+  // latest arrival, just before its next call, so that no per-message call is needed.
+  void handle_activity(SocketId socket, Millis at);
+  void handle_pong(SocketId socket, Millis now);
+  void handle_server_ping(SocketId socket, Millis now);
+  void handle_socket_error(SocketId socket, Millis now);
+  // `reconnect_allowed`: the app's verdict on this close (false makes it final).
+  void handle_socket_closed(SocketId socket, Millis now, int code, bool was_clean,
+                            bool reconnect_allowed);
+
+  // --- time and platform ---
+  void handle_timeout(Millis now);
+  void handle_network(bool online, Millis now);
+  void handle_foreground(bool foreground, Millis now);
+
+  // --- outputs ---
+  // The next instant at which handle_timeout must be called; kNever if none.
+  Millis poll_timeout() const;
+  // Pops the oldest output into `out`; false when there is none.
+  bool poll(Output& out);
+  std::size_t pending_outputs() const { return outputs_.size() - read_; }
+
+  // --- introspection ---
+  State state() const { return state_; }
+  SocketId live_socket() const { return socket_; }
+  const Stats& stats() const { return stats_; }
+  const Config& config() const { return config_; }
+  bool config_valid() const { return config_valid_; }
+  bool suspended() const;
+  // The delay drawn for the n-th reconnect (0-based), with a jitter draw u in [0, 1).
+  static Millis backoff_delay(const Config& config, std::uint32_t n, double u);
+
+ private:
+  void set_state(State to);
+  void emit(const Output& out);
+  void run_timers(Millis now);
+  void fire(Millis due, Millis now);
+  void start_attempt(Millis now, bool counted);
+  void send_ping(Millis now);
+  // The live socket is gone (or abandoned): decide what comes next.
+  void lose_socket(Millis now, int code, CloseCause cause, bool was_clean, bool close_it,
+                   bool reconnect_allowed);
+  void resume(Millis now);
+  void pause_or_probe(Millis now);
+  void probe(Millis now);
+  void note_life(Millis at);
+  double next_uniform();
+
+  Config config_;
+  bool config_valid_;
+  State state_ = State::kIdle;
+  Stats stats_;
+
+  SocketId socket_ = 0;  // the live socket, 0 if none
+  SocketId last_id_ = 0;
+  std::uint32_t attempt_ = 0;  // the live socket's attempt number
+  bool first_attempt_ = true;  // the next attempt starts a run and is not counted as a retry
+
+  Millis connect_deadline_ = kNever;
+  Millis opened_at_ = 0;
+  Millis last_life_ = 0;        // the latest inbound sign of life on the live socket
+  bool awaiting_pong_ = false;  // a ping is out and nothing inbound has followed it
+  bool rtt_pending_ = false;    // a ping is out and its pong has not come (for the rtt)
+  Millis ping_sent_at_ = 0;
+  Millis pong_deadline_ = kNever;
+  bool grace_used_ = false;  // a late verdict deadline already earned its fresh probe
+
+  Millis retry_at_ = kNever;
+  bool online_ = true;
+  bool foreground_ = true;
+
+  std::uint64_t rng_;
+  std::vector<Output> outputs_;
+  std::size_t read_ = 0;
+};
+
+}  // namespace lifeline
