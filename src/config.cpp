@@ -22,9 +22,25 @@ Config Config::seed_pattern() {
 
 namespace {
 
-const char* const kFieldNames[] = {
-    "ping_interval",  "pong_timeout", "connect_timeout", "reconnect_delay", "max_reconnect_delay",
-    "backoff_factor", "jitter",       "max_retries",     "min_uptime",      "timer_slack",
+struct FieldInfo {
+  const char* name;
+  const char* expected;
+};
+
+constexpr const char* kPositiveOrOff = "a number > 0, or infinity to disable";
+
+// Indexed by Field.
+constexpr FieldInfo kFields[] = {
+    {"ping_interval", kPositiveOrOff},
+    {"pong_timeout", kPositiveOrOff},
+    {"connect_timeout", kPositiveOrOff},
+    {"reconnect_delay", "a finite number >= 0"},
+    {"max_reconnect_delay", "a finite number >= reconnect_delay"},
+    {"backoff_factor", "a finite number >= 1"},
+    {"jitter", "a number from 0 to 1"},
+    {"max_retries", "a whole number >= 0, or infinity for no limit"},
+    {"min_uptime", "a number >= 0, or infinity to never reset"},
+    {"timer_slack", kPositiveOrOff},
 };
 
 bool positive_or_never(double v) {
@@ -37,32 +53,32 @@ bool non_negative_finite(double v) {
 }  // namespace
 
 const char* field_name(Field field) {
-  return kFieldNames[static_cast<int>(field)];
+  return kFields[static_cast<int>(field)].name;
+}
+const char* field_expected(Field field) {
+  return kFields[static_cast<int>(field)].expected;
 }
 
 std::vector<ConfigProblem> validate(const Config& c) {
   std::vector<ConfigProblem> problems;
-  auto check = [&](bool ok, Field field, const char* expected) {
-    if (!ok) problems.push_back({field, field_name(field), expected});
+  auto check = [&](bool ok, Field field) {
+    if (!ok) problems.push_back({field, field_name(field), field_expected(field)});
   };
-  constexpr const char* kPositiveOrOff = "a number > 0, or infinity to disable";
-  check(positive_or_never(c.ping_interval), Field::kPingInterval, kPositiveOrOff);
-  check(positive_or_never(c.pong_timeout), Field::kPongTimeout, kPositiveOrOff);
-  check(positive_or_never(c.connect_timeout), Field::kConnectTimeout, kPositiveOrOff);
-  check(non_negative_finite(c.reconnect_delay), Field::kReconnectDelay, "a finite number >= 0");
+  check(positive_or_never(c.ping_interval), Field::kPingInterval);
+  check(positive_or_never(c.pong_timeout), Field::kPongTimeout);
+  check(positive_or_never(c.connect_timeout), Field::kConnectTimeout);
+  check(non_negative_finite(c.reconnect_delay), Field::kReconnectDelay);
   check(non_negative_finite(c.max_reconnect_delay) &&
             !(non_negative_finite(c.reconnect_delay) && c.max_reconnect_delay < c.reconnect_delay),
-        Field::kMaxReconnectDelay, "a finite number >= reconnect_delay");
-  check(std::isfinite(c.backoff_factor) && c.backoff_factor >= 1, Field::kBackoffFactor,
-        "a finite number >= 1");
-  check(c.jitter >= 0 && c.jitter <= 1, Field::kJitter, "a number from 0 to 1");
+        Field::kMaxReconnectDelay);
+  check(std::isfinite(c.backoff_factor) && c.backoff_factor >= 1, Field::kBackoffFactor);
+  check(c.jitter >= 0 && c.jitter <= 1, Field::kJitter);
   check(c.max_retries == kNever ||
             (std::isfinite(c.max_retries) && c.max_retries >= 0 &&
              c.max_retries == std::floor(c.max_retries) && c.max_retries <= 4294967295.0),
-        Field::kMaxRetries, "a whole number >= 0, or infinity for no limit");
-  check(!std::isnan(c.min_uptime) && c.min_uptime >= 0, Field::kMinUptime,
-        "a number >= 0, or infinity to never reset");
-  check(positive_or_never(c.timer_slack), Field::kTimerSlack, kPositiveOrOff);
+        Field::kMaxRetries);
+  check(!std::isnan(c.min_uptime) && c.min_uptime >= 0, Field::kMinUptime);
+  check(positive_or_never(c.timer_slack), Field::kTimerSlack);
   return problems;
 }
 

@@ -73,5 +73,6 @@ struct ConfigProblem {
 std::vector<ConfigProblem> validate(const Config& config);
 
 const char* field_name(Field field);
+const char* field_expected(Field field);
 
 }  // namespace lifeline

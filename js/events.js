@@ -1,0 +1,66 @@
+// A small event target: addEventListener/removeEventListener and on<type> properties, the same in
+// browsers, Node and mini-programs (which have no EventTarget).
+
+export class Emitter {
+  constructor() {
+    /** @type {Map<string, Array<{fn: Function, once: boolean}>>} */
+    this._listeners = new Map();
+  }
+
+  /**
+   * @param {string} type
+   * @param {Function | {handleEvent: Function}} listener
+   * @param {boolean | {once?: boolean}} [options]
+   */
+  addEventListener(type, listener, options) {
+    if (typeof type !== 'string') throw new TypeError(`addEventListener: type must be a string, got ${typeof type}`);
+    if (listener == null) return;
+    const fn = typeof listener === 'function' ? listener : listener.handleEvent && listener;
+    if (!fn) throw new TypeError('addEventListener: listener must be a function or an object with handleEvent');
+    const list = this._listeners.get(type) ?? [];
+    if (list.some((l) => l.fn === fn)) return;
+    list.push({ fn, once: typeof options === 'object' && options !== null && !!options.once });
+    this._listeners.set(type, list);
+  }
+
+  /** @param {string} type @param {Function | {handleEvent: Function}} listener */
+  removeEventListener(type, listener) {
+    const list = this._listeners.get(type);
+    if (!list) return;
+    const i = list.findIndex((l) => l.fn === listener);
+    if (i >= 0) list.splice(i, 1);
+  }
+
+  /**
+   * Calls the on<type> property, then the listeners. A listener that throws does not stop the
+   * others or the connection: its error is rethrown on its own, as the DOM reports it.
+   * @param {string} type @param {object} fields
+   */
+  _emit(type, fields) {
+    const event = { type, target: this, ...fields };
+    const handler = /** @type {any} */ (this)['on' + type];
+    if (typeof handler === 'function') callSafely(handler, this, event);
+    const list = this._listeners.get(type);
+    if (!list || list.length === 0) return;
+    for (const l of list.slice()) {
+      if (l.once) this.removeEventListener(type, l.fn);
+      if (typeof l.fn === 'function') callSafely(l.fn, this, event);
+      else callSafely(l.fn.handleEvent, l.fn, event);
+    }
+  }
+}
+
+function callSafely(fn, self, event) {
+  try {
+    fn.call(self, event);
+  } catch (error) {
+    reportLater(error);
+  }
+}
+
+/** @param {unknown} error */
+export function reportLater(error) {
+  setTimeout(() => {
+    throw error;
+  }, 0);
+}

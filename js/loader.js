@@ -1,0 +1,107 @@
+// Loads the WebAssembly core once. The loader, not the Emscripten glue, fetches or reads the
+// .wasm and instantiates it (instantiateWasm), so one path serves browsers, Node and runtimes
+// without fetch or with a WebAssembly of their own.
+import { createLifelineCore, defaultWasmLocation, loadOptionalModule } from './core-glue.js';
+import { describe } from './options.js';
+
+/** @type {Promise<any> | null} */
+let loading = null;
+/** @type {any} */
+let loaded = null;
+/** @type {Function | undefined} WebSocket from the `ws` package, when there is no global one */
+let nodeWebSocket;
+
+const isNode = typeof process === 'object' && process !== null && !!process.versions?.node;
+
+/**
+ * @param {{ wasm?: string | URL | ArrayBuffer | ArrayBufferView | Response | WebAssembly.Module }} [options]
+ */
+export function init(options = {}) {
+  if (loaded) return Promise.resolve();
+  if (!loading) {
+    if (options === null || typeof options !== 'object') {
+      return Promise.reject(new TypeError(`init: expected an options object, got ${describe(options)}`));
+    }
+    loading = load(options).then(
+      (module) => {
+        loaded = module;
+      },
+      (error) => {
+        loading = null; // a failed load may be retried (say, with another wasm location)
+        throw error;
+      },
+    );
+  }
+  return loading;
+}
+
+/** The core module, or a clear error when init() has not finished. */
+export function core() {
+  if (!loaded) throw new Error('ws-lifeline: the core is not loaded yet; call `await init()` first');
+  return loaded;
+}
+
+export function defaultWebSocket() {
+  return globalThis.WebSocket ?? nodeWebSocket;
+}
+
+async function load(options) {
+  const source = options.wasm ?? defaultWasmLocation;
+  const wasmModule = await compile(source);
+  if (isNode && typeof globalThis.WebSocket !== 'function') {
+    try {
+      const ws = await loadOptionalModule('ws');
+      nodeWebSocket = ws.WebSocket ?? ws.default ?? ws;
+    } catch {
+      // Optional: new Lifeline() explains what to do if no WebSocket can be found.
+    }
+  }
+  // If instantiation fails, the glue would wait forever for receive(): race it with the failure.
+  let fail = (_e) => {};
+  const failed = new Promise((_, reject) => {
+    fail = reject;
+  });
+  const created = createLifelineCore({
+    instantiateWasm(imports, receive) {
+      WebAssembly.instantiate(wasmModule, imports).then((instance) => receive(instance, wasmModule), fail);
+      return {};
+    },
+    onAbort(what) {
+      fail(new Error(`ws-lifeline: the core aborted: ${what}`));
+    },
+  });
+  return Promise.race([created, failed]);
+}
+
+/** @returns {Promise<WebAssembly.Module>} */
+async function compile(source) {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
+  if (typeof Response !== 'undefined' && source instanceof Response) return compileResponse(source);
+  const isUrl = source instanceof URL || typeof source === 'string';
+  if (!isUrl) {
+    throw new TypeError(`init: options.wasm must be a URL, a path, bytes or a WebAssembly.Module, got ${describe(source)}`);
+  }
+  const href = String(source);
+  if (isNode && !/^(https?|data|blob):/i.test(href)) {
+    const { readFile } = await loadOptionalModule('node:fs/promises');
+    const { fileURLToPath } = await loadOptionalModule('node:url');
+    const path = href.startsWith('file:') ? fileURLToPath(href) : href;
+    try {
+      return await WebAssembly.compile(await readFile(path));
+    } catch (e) {
+      throw new Error(`ws-lifeline: cannot load the core from ${path}: ${/** @type {Error} */ (e).message}`);
+    }
+  }
+  if (typeof fetch !== 'function') throw new Error(`ws-lifeline: no fetch() here to load ${href}; pass init({ wasm: bytes })`);
+  const response = await fetch(href, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`ws-lifeline: cannot load the core from ${href}: HTTP ${response.status}`);
+  return compileResponse(response);
+}
+
+async function compileResponse(response) {
+  if (typeof WebAssembly.compileStreaming === 'function' && /wasm/.test(response.headers.get('content-type') ?? '')) {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Compiles the core to WebAssembly with embind: one .wasm, and its glue as an ES module
+# (browsers, Vite, Node ESM) and as CommonJS (Node require, mini-programs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=dist/wasm
+mkdir -p "$out" build/wasm
+# Debian's emscripten needs Debian's acorn for its JS optimizer.
+export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
+
+cxx=(-std=c++20 -Oz -flto -fno-exceptions -fno-rtti -DEMSCRIPTEN_HAS_UNBOUND_TYPE_NAMES=0 -Wall -Wextra -Werror -Isrc)
+objs=()
+for f in src/config.cpp src/connection.cpp src/wasm/binding.cpp; do
+  o=build/wasm/$(basename "${f%.cpp}").o
+  if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find src/lifeline -newer "$o" -name '*.hpp')" ]; then
+    em++ "${cxx[@]}" -c "$f" -o "$o"
+  fi
+  objs+=("$o")
+done
+
+link=(
+  -Oz -flto --bind -fno-exceptions -fno-rtti
+  -sMODULARIZE=1 -sEXPORT_NAME=createLifelineCore
+  # No eval / new Function: mini-programs and strict-CSP pages forbid them.
+  -sDYNAMIC_EXECUTION=0
+  # The loader hands the glue the instance (instantiateWasm), so the glue never fetches or reads
+  # files itself and needs no Node-specific code.
+  -sENVIRONMENT=web -sFILESYSTEM=0 -sTEXTDECODER=0
+  -sMALLOC=emmalloc -sTOTAL_STACK=65536 -sINITIAL_MEMORY=262144 -sALLOW_MEMORY_GROWTH=1
+  -sASSERTIONS=0 -sSUPPORT_ERRNO=0 -sINCOMING_MODULE_JS_API=[instantiateWasm,onAbort,print,printErr]
+)
+em++ "${objs[@]}" "${link[@]}" -sEXPORT_ES6=1 -o build/wasm/lifeline-core.mjs
+em++ "${objs[@]}" "${link[@]}" -o build/wasm/lifeline-core.cjs
+cmp -s build/wasm/lifeline-core.wasm build/wasm/lifeline-core.wasm
+cp build/wasm/lifeline-core.mjs "$out/lifeline-core.mjs"
+cp build/wasm/lifeline-core.cjs "$out/lifeline-core.cjs"
+cp build/wasm/lifeline-core.wasm "$out/lifeline-core.wasm"
+ls -l "$out"
