@@ -34,7 +34,7 @@ Config random_config(std::mt19937_64& rng) {
   c.timer_slack = pick({100, 2000, kNever});
   c.answer_server_pings = rng() % 2;
   c.pause_in_background = rng() % 2;
-  c.seed = rng();
+  c.seed = rng() & 0xffffffffu;  // JavaScript passes 32-bit seeds
   return c;
 }
 

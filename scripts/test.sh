@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Every test of ws-lifeline, from a fresh Debian machine: installs what is missing, checks the
-# formatting, builds the core and its tests with warnings as errors under ASan+UBSan, and runs them.
+# Every test of ws-lifeline, from a fresh Debian machine: installs what is missing (apt and npm),
+# checks formatting and types, builds and runs the native suite (g++, -Werror, ASan+UBSan), builds
+# the WebAssembly package and runs the wasm suite (parity, shim, real sockets, Chromium, Vite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 
-scripts/setup.sh
+scripts/setup.sh --all
 
 echo "== clang-format"
 mapfile -t cpp < <(git ls-files -co --exclude-standard 'src/*.cpp' 'src/*.hpp' 'native-tests/*.cpp' 'native-tests/*.hpp')
@@ -19,3 +19,12 @@ echo "== native tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build/native-asan --output-on-failure -j"$(nproc)"
+
+echo "== WebAssembly build (emcc, -Werror) and CommonJS entry"
+scripts/build.sh
+
+echo "== types (tsc --noEmit)"
+node_modules/.bin/tsc -p wasm-tests/types
+
+echo "== wasm tests (node --test)"
+node --test --test-concurrency=1 wasm-tests/*.test.mjs wasm-tests/*.test.cjs

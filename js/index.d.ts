@@ -1,0 +1,205 @@
+// Types of ws-lifeline's public API (hand-written; checked by `tsc --noEmit` in the tests).
+
+export type LifelineState = 'idle' | 'connecting' | 'open' | 'backoff' | 'paused' | 'gave-up' | 'closed';
+export type CloseCause = 'explicit' | 'remote' | 'error' | 'pong-timeout' | 'connect-timeout' | 'forced' | 'final';
+export type MessageData = string | ArrayBuffer | ArrayBufferView | Blob;
+export type UrlSource =
+  | string
+  | URL
+  | ((info: { attempt: number }) => string | URL | Promise<string | URL>);
+
+/** What a transport gives the Lifeline for one socket. */
+export interface TransportSocket {
+  send(data: any): void;
+  /** `abandon`: the link is dead, free it without a closing handshake. */
+  close(code: number, reason: string, abandon: boolean): void;
+  readonly bufferedAmount: number;
+  readonly protocol: string;
+  readonly extensions: string;
+}
+export interface TransportHandlers {
+  open(): void;
+  message(data: any): void;
+  error(detail: unknown): void;
+  close(code: number, reason: string, wasClean: boolean): void;
+}
+/** Creates one socket; handlers must be attached before it returns. */
+export type Transport = (
+  url: string,
+  protocols: string[] | undefined,
+  handlers: TransportHandlers,
+  binaryType: 'blob' | 'arraybuffer',
+) => TransportSocket;
+
+/** Network and foreground signals of a platform. */
+export interface Platform {
+  initial?(): { online?: boolean; foreground?: boolean };
+  subscribe(handlers: { network(online: boolean): void; foreground(shown: boolean): void }): () => void;
+}
+
+export interface LifelineOptions {
+  protocols?: string | string[];
+  /** Inbound silence (ms) before a ping. Infinity: no heartbeat. Default 10000. */
+  pingInterval?: number;
+  /** How long after a ping, with nothing inbound, the link is declared dead. Default 10000. */
+  pongTimeout?: number;
+  /** An attempt not open within this is abandoned. Default 10000. */
+  connectTimeout?: number;
+  /** First reconnect delay (ms). Default 1000. */
+  reconnectDelay?: number;
+  /** Cap of the delay, applied before jitter. Default 30000. */
+  maxReconnectDelay?: number;
+  /** Growth per failed attempt. Default 2. */
+  backoffFactor?: number;
+  /** Random fraction of each delay: 1 = full jitter, 0 = none. Default 1. */
+  jitter?: number;
+  /** Consecutive failed reconnects before 'giveup'. Default Infinity. */
+  maxRetries?: number;
+  /** A connection must live this long before the failure count resets. Default 5000. */
+  minUptime?: number;
+  /** A verdict deadline handled later than this (a throttled tab) earns a fresh probe. Default 2000. */
+  timerSlack?: number;
+  /** What to send as a ping. Default 'ping'. */
+  pingMessage?: string | ArrayBuffer | ArrayBufferView | (() => string | ArrayBuffer | ArrayBufferView);
+  /** The server's pong. Default 'pong'. Pongs are not delivered as messages. */
+  pongMessage?: string | ArrayBuffer | ArrayBufferView;
+  /** Recognizes a pong (instead of pongMessage). */
+  isPong?: (data: any) => boolean;
+  /** Recognizes a server-initiated ping, answered with pongReply and not delivered. */
+  isServerPing?: (data: any) => boolean;
+  /** The answer to a server ping. Default 'pong'. */
+  pongReply?: string | ArrayBuffer | ArrayBufferView | (() => string | ArrayBuffer | ArrayBufferView);
+  /** False makes a remote close final. Default: every remote close reconnects. */
+  shouldReconnect?: (event: { code: number; reason: string; wasClean: boolean }) => boolean;
+  /** A WebSocket constructor to use instead of the global one (or `ws` in Node). */
+  WebSocket?: new (url: string, protocols?: string | string[]) => any;
+  /** Messages held while not open. Default 1000. */
+  maxQueued?: number;
+  /** Bytes held while not open. Default 1 MiB. */
+  maxQueuedBytes?: number;
+  binaryType?: 'blob' | 'arraybuffer';
+  /** Make no attempts while the app is hidden (mini-programs). Default false. */
+  pauseInBackground?: boolean;
+  /** Seed of the jitter draws (0 to 2^32-1). Default: random. */
+  seed?: number;
+  /** Milliseconds on a monotonic clock. Default performance.now. */
+  clock?: () => number;
+  timers?: { setTimeout(fn: () => void, ms: number): any; clearTimeout(id: any): void };
+  /** Network/foreground signals; null for none. Default: the browser's events where present. */
+  platform?: Platform | null;
+  /** A socket factory to use instead of a WebSocket constructor. */
+  transport?: Transport;
+}
+
+export interface LifelineEvent<T extends string> {
+  type: T;
+  target: Lifeline;
+}
+export interface LifelineEventMap {
+  open: LifelineEvent<'open'>;
+  message: LifelineEvent<'message'> & { data: any };
+  close: LifelineEvent<'close'> & {
+    code: number;
+    reason: string;
+    wasClean: boolean;
+    willReconnect: boolean;
+    cause: CloseCause;
+  };
+  error: LifelineEvent<'error'> & { error: unknown; message: string };
+  reconnecting: LifelineEvent<'reconnecting'> & { attempt: number; delay: number };
+  giveup: LifelineEvent<'giveup'> & { attempts: number };
+  heartbeat: LifelineEvent<'heartbeat'> & { rtt: number };
+  drop: LifelineEvent<'drop'> & { data: MessageData; reason: 'queue-full' | 'closed' };
+  statechange: LifelineEvent<'statechange'> & { from: LifelineState; to: LifelineState };
+}
+
+export interface LifelineStats {
+  attempts: number;
+  connects: number;
+  pingsSent: number;
+  pongsReceived: number;
+  deadLinks: number;
+  lateTimers: number;
+  retries: number;
+  lastRtt: number | null;
+  state: LifelineState;
+  messagesSent: number;
+  messagesReceived: number;
+  dropped: number;
+  /** Messages sent on a socket after its last sign of life, on a socket that then died. */
+  maybeLost: number;
+  queued: number;
+  queuedBytes: number;
+}
+
+export declare class Lifeline {
+  constructor(url: UrlSource, options?: LifelineOptions);
+  static readonly CONNECTING: 0;
+  static readonly OPEN: 1;
+  static readonly CLOSING: 2;
+  static readonly CLOSED: 3;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSING: 2;
+  readonly CLOSED: 3;
+  readonly readyState: 0 | 1 | 2 | 3;
+  readonly url: string;
+  readonly protocol: string;
+  readonly extensions: string;
+  readonly bufferedAmount: number;
+  binaryType: 'blob' | 'arraybuffer';
+  readonly state: LifelineState;
+  readonly stats: LifelineStats;
+  /** False when the message was not accepted (a 'drop' event carries it). */
+  send(data: MessageData): boolean;
+  /** Final: no reconnect follows. */
+  close(code?: number, reason?: string): void;
+  /** A fresh attempt now; restarts after 'giveup'. False after close(). */
+  reconnect(): boolean;
+  addEventListener<K extends keyof LifelineEventMap>(
+    type: K,
+    listener: (event: LifelineEventMap[K]) => void,
+    options?: boolean | { once?: boolean },
+  ): void;
+  removeEventListener<K extends keyof LifelineEventMap>(type: K, listener: (event: LifelineEventMap[K]) => void): void;
+  onopen: ((event: LifelineEventMap['open']) => void) | null;
+  onmessage: ((event: LifelineEventMap['message']) => void) | null;
+  onclose: ((event: LifelineEventMap['close']) => void) | null;
+  onerror: ((event: LifelineEventMap['error']) => void) | null;
+  onreconnecting: ((event: LifelineEventMap['reconnecting']) => void) | null;
+  ongiveup: ((event: LifelineEventMap['giveup']) => void) | null;
+  onheartbeat: ((event: LifelineEventMap['heartbeat']) => void) | null;
+  ondrop: ((event: LifelineEventMap['drop']) => void) | null;
+  onstatechange: ((event: LifelineEventMap['statechange']) => void) | null;
+}
+
+/** Loads the core once (idempotent). `wasm`: a URL, a path, bytes or a compiled module. */
+export declare function init(options?: {
+  wasm?: string | URL | ArrayBuffer | ArrayBufferView | Response | WebAssembly.Module;
+}): Promise<void>;
+
+export declare const DEFAULTS: Readonly<Required<
+  Pick<
+    LifelineOptions,
+    | 'pingInterval'
+    | 'pongTimeout'
+    | 'connectTimeout'
+    | 'reconnectDelay'
+    | 'maxReconnectDelay'
+    | 'backoffFactor'
+    | 'jitter'
+    | 'maxRetries'
+    | 'minUptime'
+    | 'timerSlack'
+    | 'pingMessage'
+    | 'pongMessage'
+    | 'pongReply'
+    | 'maxQueued'
+    | 'maxQueuedBytes'
+    | 'binaryType'
+    | 'pauseInBackground'
+  >
+>>;
+
+/** The classic heartCheck pattern as options. */
+export declare const SEED_PATTERN: Readonly<LifelineOptions>;

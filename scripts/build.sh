@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the package: the WebAssembly core (dist/wasm), and the CommonJS entry (dist/cjs),
+# transpiled from the ES-module sources in js/ by TypeScript.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build-wasm.sh >/dev/null
+rm -rf dist/cjs
+node_modules/.bin/tsc -p tsconfig.cjs.json
+cp js/core-glue.cjs dist/cjs/core-glue.js
+cp js/index.d.ts dist/cjs/index.d.ts
+echo '{ "type": "commonjs" }' > dist/cjs/package.json
+echo "build: dist/wasm and dist/cjs ready"

@@ -1,0 +1,49 @@
+// Compiled by `tsc --noEmit -p wasm-tests/types`: the hand-written types describe the real API,
+// and wrong uses are rejected (each @ts-expect-error must meet an error).
+import { init, Lifeline, SEED_PATTERN, DEFAULTS, type LifelineOptions, type LifelineStats } from 'ws-lifeline';
+
+export async function example(): Promise<void> {
+  await init();
+  await init({ wasm: new URL('https://example.invalid/lifeline-core.wasm') });
+  const options: LifelineOptions = {
+    ...SEED_PATTERN,
+    protocols: ['chat'],
+    pingMessage: () => JSON.stringify({ type: 'ping' }),
+    isPong: (data) => typeof data === 'string' && data.includes('pong'),
+    shouldReconnect: (e) => e.code !== 4403,
+    maxQueued: 100,
+    binaryType: 'arraybuffer',
+  };
+  const sock = new Lifeline(async ({ attempt }) => `wss://example.invalid/?try=${attempt}`, options);
+  sock.addEventListener('close', (e) => {
+    const again: boolean = e.willReconnect;
+    const code: number = e.code;
+    void again;
+    void code;
+  });
+  sock.addEventListener('reconnecting', (e) => console.log(e.attempt, e.delay));
+  sock.addEventListener('heartbeat', (e) => console.log(e.rtt.toFixed(1)));
+  sock.addEventListener('drop', (e) => console.log(e.reason));
+  sock.onmessage = (e) => console.log(e.data);
+  const accepted: boolean = sock.send(new Uint8Array([1, 2, 3]));
+  void accepted;
+  const stats: LifelineStats = sock.stats;
+  const rtt: number | null = stats.lastRtt;
+  void rtt;
+  if (sock.readyState === Lifeline.OPEN && sock.state === 'open') sock.close(1000, 'bye');
+  const restarted: boolean = sock.reconnect();
+  void restarted;
+  const delay: number = DEFAULTS.reconnectDelay;
+  void delay;
+
+  // @ts-expect-error: pingInterval is a number
+  new Lifeline('wss://example.invalid', { pingInterval: '10s' });
+  // @ts-expect-error: no such event
+  sock.addEventListener('reconnected', () => {});
+  // @ts-expect-error: send takes message data
+  sock.send(42);
+  // @ts-expect-error: state is read-only
+  sock.state = 'open';
+  // @ts-expect-error: binaryType is 'blob' or 'arraybuffer'
+  sock.binaryType = 'nodebuffer';
+}
