@@ -4,8 +4,8 @@
 // reported (handle_activity) just before the next core call.
 import { Emitter, reportLater } from './events.js';
 import { core as loadedCore, defaultWebSocket } from './loader.js';
-import { checkUrl, coreConfig, describe, isBinary, resolveOptions } from './options.js';
-import { browserPlatform } from './platform/browser.js';
+import { checkUrl, coreConfig, describe, globalObject, isBinary, resolveOptions } from './options.js';
+import { defaultPlatform, defaultTransport } from './runtime.js';
 import { webSocketTransport } from './transports/websocket.js';
 
 /**
@@ -72,7 +72,7 @@ export class Lifeline extends Emitter {
       setTimeout: (fn, ms) => setTimeout(fn, ms),
       clearTimeout: (t) => clearTimeout(t),
     };
-    let transport = o.transport;
+    let transport = o.transport ?? (o.WebSocket ? undefined : defaultTransport?.());
     if (!transport) {
       const WebSocketImpl = o.WebSocket ?? defaultWebSocket();
       if (typeof WebSocketImpl !== 'function') {
@@ -111,7 +111,7 @@ export class Lifeline extends Emitter {
     this._deadline = Infinity;
     this._draining = false;
     /** @type {Platform | null} */
-    this._platform = o.platform === undefined ? browserPlatform : o.platform;
+    this._platform = o.platform === undefined ? defaultPlatform : o.platform;
     this._unsubscribe = () => {};
 
     // Like a WebSocket, it starts connecting by itself; a microtask later, so that listeners
@@ -521,7 +521,7 @@ for (const [name, value] of /** @type {const} */ ([
 }
 
 function defaultClock() {
-  const perf = globalThis.performance;
+  const perf = globalObject().performance;
   return perf && typeof perf.now === 'function' ? () => perf.now() : () => Date.now();
 }
 

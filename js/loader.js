@@ -1,8 +1,8 @@
 // Loads the WebAssembly core once. The loader, not the Emscripten glue, fetches or reads the
 // .wasm and instantiates it (instantiateWasm), so one path serves browsers, Node and runtimes
-// without fetch or with a WebAssembly of their own.
-import { createLifelineCore, defaultWasmLocation, loadOptionalModule } from './core-glue.js';
-import { describe } from './options.js';
+// without fetch or with a WebAssembly of their own (the runtime's instantiateOverride).
+import { createLifelineCore, defaultWasmLocation, instantiateOverride, loadOptionalModule } from './runtime.js';
+import { describe, globalObject } from './options.js';
 
 /** @type {Promise<any> | null} */
 let loading = null;
@@ -11,10 +11,11 @@ let loaded = null;
 /** @type {Function | undefined} WebSocket from the `ws` package, when there is no global one */
 let nodeWebSocket;
 
+const G = globalObject();
 const isNode = typeof process === 'object' && process !== null && !!process.versions?.node;
 
 /**
- * @param {{ wasm?: string | URL | ArrayBuffer | ArrayBufferView | Response | WebAssembly.Module }} [options]
+ * @param {{ wasm?: string | URL | ArrayBuffer | ArrayBufferView | Response | WebAssembly.Module, wasmPath?: string }} [options]
  */
 export function init(options = {}) {
   if (loaded) return Promise.resolve();
@@ -42,13 +43,19 @@ export function core() {
 }
 
 export function defaultWebSocket() {
-  return globalThis.WebSocket ?? nodeWebSocket;
+  return G.WebSocket ?? nodeWebSocket;
 }
 
 async function load(options) {
-  const source = options.wasm ?? defaultWasmLocation;
-  const wasmModule = await compile(source);
-  if (isNode && typeof globalThis.WebSocket !== 'function') {
+  /** @type {(imports: object) => Promise<{ instance: WebAssembly.Instance, module: WebAssembly.Module }>} */
+  let instantiate;
+  if (instantiateOverride) {
+    instantiate = instantiateOverride(options);
+  } else {
+    const wasmModule = await compile(options.wasm ?? defaultWasmLocation);
+    instantiate = (imports) => WebAssembly.instantiate(wasmModule, imports).then((instance) => ({ instance, module: wasmModule }));
+  }
+  if (isNode && typeof G.WebSocket !== 'function') {
     try {
       const ws = await loadOptionalModule('ws');
       nodeWebSocket = ws.WebSocket ?? ws.default ?? ws;
@@ -63,7 +70,7 @@ async function load(options) {
   });
   const created = createLifelineCore({
     instantiateWasm(imports, receive) {
-      WebAssembly.instantiate(wasmModule, imports).then((instance) => receive(instance, wasmModule), fail);
+      instantiate(imports).then(({ instance, module }) => receive(instance, module), fail);
       return {};
     },
     onAbort(what) {

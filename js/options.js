@@ -57,6 +57,14 @@ const KNOWN = new Set([
   'transport',
 ]);
 
+/** The global object, also where `globalThis` is missing (older mini-program engines). */
+export function globalObject() {
+  if (typeof globalThis !== 'undefined') return globalThis;
+  if (typeof self !== 'undefined') return self;
+  if (typeof global !== 'undefined') return global;
+  return /** @type {any} */ ({});
+}
+
 /** @param {unknown} v */
 export function describe(v) {
   if (v === null) return 'null';

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/build-wasm.sh >/dev/null
 rm -rf dist/cjs
 node_modules/.bin/tsc -p tsconfig.cjs.json
-cp js/core-glue.cjs dist/cjs/core-glue.js
+cp js/runtime.cjs dist/cjs/runtime.js
 cp js/index.d.ts dist/cjs/index.d.ts
 echo '{ "type": "commonjs" }' > dist/cjs/package.json
 echo "build: dist/wasm and dist/cjs ready"

@@ -1,18 +1,21 @@
 // Browser signals: online/offline, page visibility, and the back/forward cache.
+import { globalObject } from '../options.js';
+
+const G = /** @type {any} */ (globalObject());
 
 /** @type {import('../lifeline.js').Platform} */
 export const browserPlatform = {
   initial() {
-    const nav = globalThis.navigator;
-    const doc = globalThis.document;
+    const nav = G.navigator;
+    const doc = G.document;
     return {
       online: !(nav && nav.onLine === false),
       foreground: !(doc && doc.visibilityState === 'hidden'),
     };
   },
   subscribe({ network, foreground }) {
-    const w = /** @type {any} */ (globalThis).window;
-    const doc = globalThis.document;
+    const w = G.window;
+    const doc = G.document;
     if (!w || typeof w.addEventListener !== 'function') return () => {};
     const on = [
       [w, 'online', () => network(true)],
