@@ -2,6 +2,10 @@
 export { init } from './loader.js';
 export { Lifeline } from './lifeline.js';
 export { DEFAULTS } from './options.js';
+export { webSocketTransport } from './transports/websocket.js';
+export { socketTaskTransport, detectMiniProgram, SOCKET_LIMIT } from './transports/sockettask.js';
+export { miniProgramPlatform } from './platform/miniprogram.js';
+export { browserPlatform } from './platform/browser.js';
 
 /**
  * The classic heartCheck pattern as options: ping 10 s after open or each pong, close when no pong

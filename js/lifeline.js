@@ -5,7 +5,7 @@
 import { Emitter, reportLater } from './events.js';
 import { core as loadedCore, defaultWebSocket } from './loader.js';
 import { checkUrl, coreConfig, describe, globalObject, isBinary, resolveOptions } from './options.js';
-import { defaultPlatform, defaultTransport } from './runtime.js';
+import { defaultPlatform, defaultTransport, runtimeDefaults } from './runtime.js';
 import { webSocketTransport } from './transports/websocket.js';
 
 /**
@@ -63,7 +63,7 @@ export class Lifeline extends Emitter {
     super();
     const mod = loadedCore();
     if (typeof url !== 'function') url = checkUrl(url);
-    const o = resolveOptions(options, mod);
+    const o = resolveOptions(options, mod, runtimeDefaults);
     this._urlSource = url;
     this._url = typeof url === 'string' ? url : '';
     this._o = o;

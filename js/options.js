@@ -108,8 +108,9 @@ export function checkUrl(url, what = 'url') {
  * Checks the options and returns them complete (defaults filled in).
  * @param {any} options
  * @param {{ validateMask: (c: object) => number, fieldExpected: (i: number) => string }} core
+ * @param {object} [base] the runtime's own defaults, over DEFAULTS
  */
-export function resolveOptions(options, core) {
+export function resolveOptions(options, core, base = {}) {
   if (options === undefined || options === null) options = {};
   if (typeof options !== 'object' || Array.isArray(options)) {
     throw new TypeError(`options: expected an object, got ${describe(options)}`);
@@ -117,7 +118,7 @@ export function resolveOptions(options, core) {
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new TypeError(`options.${key}: unknown option`);
   }
-  const o = { ...DEFAULTS };
+  const o = { ...DEFAULTS, ...base };
   for (const key of Object.keys(options)) if (options[key] !== undefined) o[key] = options[key];
 
   for (const key of CORE_FIELDS) {

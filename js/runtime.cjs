@@ -9,3 +9,4 @@ exports.loadOptionalModule = (name) => Promise.resolve().then(() => require(name
 exports.instantiateOverride = null;
 exports.defaultTransport = null;
 exports.defaultPlatform = browserPlatform;
+exports.runtimeDefaults = {};

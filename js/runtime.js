@@ -13,3 +13,5 @@ export const instantiateOverride = null;
 /** The transport when neither options.transport nor options.WebSocket is given (null: WebSocket). */
 export const defaultTransport = null;
 export const defaultPlatform = browserPlatform;
+/** Option defaults of this runtime, over DEFAULTS. */
+export const runtimeDefaults = {};

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the package: the WebAssembly core (dist/wasm), and the CommonJS entry (dist/cjs),
-# transpiled from the ES-module sources in js/ by TypeScript.
+# Builds the package: the WebAssembly core (dist/wasm), the CommonJS entry (dist/cjs, transpiled
+# from the ES-module sources in js/ by TypeScript), and the mini-program build (miniprogram_dist).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-wasm.sh >/dev/null
@@ -9,4 +9,4 @@ node_modules/.bin/tsc -p tsconfig.cjs.json
 cp js/runtime.cjs dist/cjs/runtime.js
 cp js/index.d.ts dist/cjs/index.d.ts
 echo '{ "type": "commonjs" }' > dist/cjs/package.json
-echo "build: dist/wasm and dist/cjs ready"
+node scripts/build-miniprogram.mjs

@@ -1,0 +1,288 @@
+// Transport over mini-program sockets: WeChat `wx.connectSocket` SocketTasks, and the same shape
+// on Douyin (tt), QQ (qq), Baidu (swan), Alipay (my), uni-app (uni) and Taro, each with its
+// documented difference. Where no SocketTask is returned (WeChat base library < 1.7.0, Alipay
+// without `multiple`), the platform's one global socket (`onSocketOpen`, `sendSocketMessage`, …)
+// is used instead, one socket at a time.
+import { globalObject } from '../options.js';
+
+/** How many sockets a mini-program may have at once (WeChat, Douyin, Alipay: 5). */
+export const SOCKET_LIMIT = 5;
+const FLAVORS = ['wx', 'tt', 'qq', 'swan', 'my', 'uni', 'taro'];
+// Globals to look for, the specific ones before wx (which some of them also define).
+const GLOBALS = [
+  ['tt', 'tt'],
+  ['qq', 'qq'],
+  ['swan', 'swan'],
+  ['my', 'my'],
+  ['wx', 'wx'],
+  ['uni', 'uni'],
+  ['Taro', 'taro'],
+];
+
+/**
+ * The mini-program API object present here, and its name: the first of tt, qq, swan, my, wx, uni,
+ * Taro found as a global (the specific ones before wx, which some of them also define).
+ * @returns {{ api: any, flavor: string } | null}
+ */
+export function detectMiniProgram() {
+  const G = /** @type {any} */ (globalObject());
+  for (const [name, flavor] of GLOBALS) {
+    const api = G[name];
+    if (api && typeof api.connectSocket === 'function') return { api, flavor };
+  }
+  return null;
+}
+
+/**
+ * @param {any} api the platform object (wx, tt, qq, swan, my, uni, Taro)
+ * @param {{ flavor?: string, socketOptions?: object }} [options] flavor: which platform's
+ *   differences apply (default: guessed from the global it is, else 'wx'); socketOptions: passed to
+ *   connectSocket as they are (header, timeout, tcpNoDelay, perMessageDeflate, …)
+ * @returns {import('../lifeline.js').Transport & { liveSockets(): number }}
+ */
+export function socketTaskTransport(api, options = {}) {
+  if (!api || typeof api.connectSocket !== 'function') {
+    throw new TypeError('socketTaskTransport: expected a mini-program API object with connectSocket (wx, tt, qq, swan, my, uni or Taro)');
+  }
+  const flavor = options.flavor ?? guessFlavor(api);
+  if (!FLAVORS.includes(flavor)) {
+    throw new TypeError(`socketTaskTransport: flavor must be one of ${FLAVORS.join(', ')}, got ${JSON.stringify(flavor)}`);
+  }
+  const socketOptions = options.socketOptions ?? {};
+  if (typeof socketOptions !== 'object' || socketOptions === null) {
+    throw new TypeError('socketTaskTransport: socketOptions must be an object');
+  }
+  let live = 0; // tasks asked for and not yet reported closed: what the platform's limit counts
+  let globalMode = null; // set once a connectSocket returns no SocketTask
+
+  /** @type {any} */
+  const transport = (url, protocols, handlers) => {
+    if (globalMode) return globalMode.connect(url, protocols, handlers);
+    let done = false; // this socket closed (by us or by the platform): its late events are ignored
+    let counted = true;
+    live++;
+    const release = () => {
+      if (counted) {
+        counted = false;
+        live--;
+      }
+    };
+    const params = {
+      ...socketOptions,
+      url,
+      ...(protocols && protocols.length ? { protocols } : {}),
+      ...(flavor === 'my' ? { multiple: true } : {}),
+      // uni-app returns a SocketTask only when a callback is given; every platform reports a
+      // refused call (such as the socket limit) here.
+      success: () => {
+        ready = true;
+        flushPending();
+      },
+      fail: (/** @type {any} */ res) => {
+        if (done) return;
+        done = true;
+        release();
+        const msg = res?.errMsg ?? String(res);
+        handlers.error(/limit|max|exceed|count/i.test(msg) ? `mini-program socket limit (${SOCKET_LIMIT}) reached: ${msg}` : msg);
+      },
+    };
+    // Douyin: a task's methods may be called only after `success`.
+    let ready = flavor !== 'tt';
+    /** @type {Array<(task: any) => void>} */
+    let pending = [];
+    /** @type {any} */
+    let task = null;
+    const flushPending = () => {
+      if (!task || !ready) return;
+      const calls = pending;
+      pending = [];
+      for (const call of calls) call(task);
+    };
+    const attach = (/** @type {any} */ t) => {
+      task = t;
+      // Synchronously: an open that fires before onOpen is attached is missed.
+      t.onOpen(() => {
+        if (!done) handlers.open();
+      });
+      t.onMessage((/** @type {any} */ res) => {
+        if (!done) handlers.message(res?.data);
+      });
+      t.onError((/** @type {any} */ res) => {
+        if (done) return;
+        done = true;
+        release();
+        handlers.error(res?.errMsg ?? 'socket error');
+      });
+      t.onClose((/** @type {any} */ res) => {
+        release();
+        if (done) return;
+        done = true;
+        const code = typeof res?.code === 'number' ? res.code : 1006;
+        handlers.close(code, res?.reason ?? '', code === 1000);
+      });
+      flushPending();
+    };
+    const result = api.connectSocket(params);
+    if (result && typeof result.then === 'function') {
+      // Taro: a Promise of the SocketTask.
+      result.then(attach, (/** @type {any} */ e) => params.fail(e));
+    } else if (result && typeof result.onOpen === 'function') {
+      attach(result);
+    } else {
+      // No SocketTask: the platform's single global socket from now on.
+      live--;
+      globalMode = globalSocket(api, socketOptions);
+      return globalMode.adopt(handlers);
+    }
+    const call = (/** @type {(task: any) => void} */ fn) => {
+      if (task && ready) fn(task);
+      else pending.push(fn);
+    };
+    return {
+      send(data) {
+        if (done) throw new Error('socket closed');
+        call((t) =>
+          t.send({
+            data: toPlatformData(data),
+            fail: (/** @type {any} */ res) => {
+              // A send the platform refused: this socket is not usable; the core replaces it.
+              if (done) return;
+              done = true;
+              release();
+              handlers.error(`send failed: ${res?.errMsg ?? res}`);
+            },
+          }),
+        );
+      },
+      close(code, reason) {
+        done = true;
+        // The task still counts against the limit until the platform reports it closed.
+        call((t) => t.close({ code, reason, fail: release }));
+      },
+      get bufferedAmount() {
+        return 0;
+      },
+      get protocol() {
+        return '';
+      },
+      get extensions() {
+        return '';
+      },
+    };
+  };
+  transport.liveSockets = () => (globalMode ? globalMode.liveSockets() : live);
+  return transport;
+}
+
+/**
+ * The global socket API: one socket at a time. A new socket is not started until the previous
+ * one has reported its close (or a second passed), so that its late close can never be taken
+ * for the new socket's.
+ */
+function globalSocket(api, socketOptions) {
+  /** @type {any} */
+  let current = null; // handlers of the socket the platform is running now
+  let closing = false;
+  /** @type {(() => void) | null} */
+  let afterClose = null;
+  let closeTimer = null;
+  const finishClose = () => {
+    closing = false;
+    if (closeTimer) clearTimeout(closeTimer);
+    closeTimer = null;
+    const next = afterClose;
+    afterClose = null;
+    next?.();
+  };
+  api.onSocketOpen(() => current?.open());
+  api.onSocketMessage((/** @type {any} */ res) => current?.message(res?.data));
+  api.onSocketError((/** @type {any} */ res) => {
+    const h = current;
+    current = null;
+    h?.error(res?.errMsg ?? 'socket error');
+  });
+  api.onSocketClose((/** @type {any} */ res) => {
+    const h = current;
+    current = null;
+    if (closing) finishClose();
+    const code = typeof res?.code === 'number' ? res.code : 1006;
+    h?.close(code, res?.reason ?? '', code === 1000);
+  });
+  const socketFor = (/** @type {any} */ handlers) => {
+    let mine = true;
+    return {
+      send(data) {
+        if (!mine || current !== handlers) throw new Error('socket closed');
+        api.sendSocketMessage({
+          data: toPlatformData(data),
+          fail: (/** @type {any} */ res) => {
+            if (current !== handlers) return;
+            current = null;
+            handlers.error(`send failed: ${res?.errMsg ?? res}`);
+          },
+        });
+      },
+      close(code, reason) {
+        if (!mine) return;
+        mine = false;
+        if (current === handlers) {
+          current = null;
+          closing = true;
+          closeTimer = setTimeout(finishClose, 1000);
+          api.closeSocket({ code, reason });
+        } else {
+          afterClose = null; // it never started
+        }
+      },
+      get bufferedAmount() {
+        return 0;
+      },
+      get protocol() {
+        return '';
+      },
+      get extensions() {
+        return '';
+      },
+    };
+  };
+  return {
+    adopt(/** @type {any} */ handlers) {
+      current = handlers;
+      return socketFor(handlers);
+    },
+    connect(/** @type {string} */ url, /** @type {string[] | undefined} */ protocols, /** @type {any} */ handlers) {
+      const start = () => {
+        current = handlers;
+        api.connectSocket({
+          ...socketOptions,
+          url,
+          ...(protocols && protocols.length ? { protocols } : {}),
+          fail: (/** @type {any} */ res) => {
+            if (current !== handlers) return;
+            current = null;
+            handlers.error(res?.errMsg ?? String(res));
+          },
+        });
+      };
+      if (closing) afterClose = start;
+      else start();
+      return socketFor(handlers);
+    },
+    liveSockets: () => (current || closing ? 1 : 0),
+  };
+}
+
+/** Mini-programs send strings and ArrayBuffers, not typed arrays or Blobs. */
+function toPlatformData(/** @type {any} */ data) {
+  if (typeof data === 'string' || data instanceof ArrayBuffer) return data;
+  if (ArrayBuffer.isView(data)) return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+  throw new TypeError('mini-programs can send only strings and binary data (ArrayBuffer or typed arrays)');
+}
+
+function guessFlavor(/** @type {any} */ api) {
+  const G = /** @type {any} */ (globalObject());
+  for (const [name, flavor] of GLOBALS) {
+    if (G[name] === api) return flavor;
+  }
+  return 'wx';
+}
