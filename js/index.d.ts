@@ -173,10 +173,36 @@ export declare class Lifeline {
   onstatechange: ((event: LifelineEventMap['statechange']) => void) | null;
 }
 
-/** Loads the core once (idempotent). `wasm`: a URL, a path, bytes or a compiled module. */
+/**
+ * Loads the core once (idempotent). `wasm`: a URL, a path, bytes or a compiled module;
+ * `wasmPath` (mini-programs): the code-package path of lifeline-core.wasm(.br), by default
+ * '/miniprogram_npm/ws-lifeline/lifeline-core.wasm'.
+ */
 export declare function init(options?: {
   wasm?: string | URL | ArrayBuffer | ArrayBufferView | Response | WebAssembly.Module;
+  wasmPath?: string;
 }): Promise<void>;
+
+/** A transport over any WebSocket constructor. */
+export declare function webSocketTransport(WebSocketImpl: new (url: string, protocols?: string | string[]) => any): Transport;
+
+export type MiniProgramFlavor = 'wx' | 'tt' | 'qq' | 'swan' | 'my' | 'uni' | 'taro';
+/** How many sockets a mini-program may hold at once. */
+export declare const SOCKET_LIMIT: 5;
+/**
+ * A transport over mini-program SocketTasks (or the legacy global socket where connectSocket
+ * returns none). `socketOptions` go to connectSocket as they are (header, timeout, …).
+ */
+export declare function socketTaskTransport(
+  api: { connectSocket(params: any): any },
+  options?: { flavor?: MiniProgramFlavor; socketOptions?: Record<string, unknown> },
+): Transport & { liveSockets(): number };
+/** The mini-program API object present here (tt, qq, swan, my, wx, uni, Taro), if any. */
+export declare function detectMiniProgram(): { api: any; flavor: MiniProgramFlavor } | null;
+/** Network status and app show/hide as platform signals. */
+export declare function miniProgramPlatform(api: any): Platform;
+/** online/offline, visibilitychange, pagehide/pageshow. */
+export declare const browserPlatform: Platform;
 
 export declare const DEFAULTS: Readonly<Required<
   Pick<

@@ -1,6 +1,6 @@
 // Compiled by `tsc --noEmit -p wasm-tests/types`: the hand-written types describe the real API,
 // and wrong uses are rejected (each @ts-expect-error must meet an error).
-import { init, Lifeline, SEED_PATTERN, DEFAULTS, type LifelineOptions, type LifelineStats } from 'ws-lifeline';
+import { init, Lifeline, SEED_PATTERN, DEFAULTS, socketTaskTransport, type LifelineOptions, type LifelineStats } from 'ws-lifeline';
 
 export async function example(): Promise<void> {
   await init();
@@ -35,6 +35,13 @@ export async function example(): Promise<void> {
   void restarted;
   const delay: number = DEFAULTS.reconnectDelay;
   void delay;
+
+  const wx = { connectSocket: (_params: object) => undefined };
+  const mp = new Lifeline('wss://example.invalid', { transport: socketTaskTransport(wx, { flavor: 'wx', socketOptions: { header: { a: 'b' } } }) });
+  mp.close();
+  await init({ wasmPath: '/miniprogram_npm/ws-lifeline/lifeline-core.wasm.br' });
+  // @ts-expect-error: no such flavor
+  socketTaskTransport(wx, { flavor: 'weixin' });
 
   // @ts-expect-error: pingInterval is a number
   new Lifeline('wss://example.invalid', { pingInterval: '10s' });
