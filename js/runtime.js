@@ -7,7 +7,8 @@ import { browserPlatform } from './platform/browser.js';
 
 export { createLifelineCore };
 export const defaultWasmLocation = new URL('../dist/wasm/lifeline-core.wasm', import.meta.url);
-export const loadOptionalModule = (/** @type {string} */ name) => import(name);
+// Bundlers must leave this alone: it only ever runs in Node (`ws`, node:fs).
+export const loadOptionalModule = (/** @type {string} */ name) => import(/* webpackIgnore: true */ /* @vite-ignore */ name);
 /** Instantiates the core without the generic loader (null: the generic loader does it). */
 export const instantiateOverride = null;
 /** The transport when neither options.transport nor options.WebSocket is given (null: WebSocket). */

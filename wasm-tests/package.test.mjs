@@ -16,7 +16,7 @@ let server;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lifeline-pkg-'));
-  execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
   const pkg = join(dir, 'node_modules', 'ws-lifeline');
   mkdirSync(pkg, { recursive: true });
@@ -54,7 +54,7 @@ for (const kind of ['esm', 'cjs']) {
 }
 
 test('the package ships what each runtime loads, and no sources it does not need', () => {
-  const files = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: root }).toString();
+  const files = execFileSync('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: root }).toString();
   const names = JSON.parse(files)[0].files.map((f) => f.path);
   for (const needed of ['js/index.js', 'js/index.d.ts', 'dist/wasm/lifeline-core.wasm', 'dist/wasm/lifeline-core.mjs', 'dist/cjs/index.js', 'dist/cjs/runtime.js', 'miniprogram_dist/index.js', 'miniprogram_dist/lifeline-core.wasm', 'miniprogram_dist/lifeline-core.js']) {
     assert.ok(names.includes(needed), `${needed} is in the package`);
