@@ -3,7 +3,7 @@
 
 export class Emitter {
   constructor() {
-    /** @type {Map<string, Array<{fn: Function, once: boolean}>>} */
+    /** @type {Map<string, Array<{fn: any, once: boolean, removed?: boolean}>>} */
     this._listeners = new Map();
   }
 
@@ -28,7 +28,10 @@ export class Emitter {
     const list = this._listeners.get(type);
     if (!list) return;
     const i = list.findIndex((l) => l.fn === listener);
-    if (i >= 0) list.splice(i, 1);
+    if (i >= 0) {
+      list[i].removed = true; // a dispatch under way skips it, as EventTarget does
+      list.splice(i, 1);
+    }
   }
 
   /**
@@ -43,6 +46,7 @@ export class Emitter {
     const list = this._listeners.get(type);
     if (!list || list.length === 0) return;
     for (const l of list.slice()) {
+      if (l.removed) continue;
       if (l.once) this.removeEventListener(type, l.fn);
       if (typeof l.fn === 'function') callSafely(l.fn, this, event);
       else callSafely(l.fn.handleEvent, l.fn, event);

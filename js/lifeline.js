@@ -4,7 +4,7 @@
 // reported (handle_activity) just before the next core call.
 import { Emitter, reportLater } from './events.js';
 import { core as loadedCore, defaultWebSocket } from './loader.js';
-import { checkUrl, coreConfig, describe, globalObject, isBinary, resolveOptions } from './options.js';
+import { checkPongAndBinaryType, checkUrl, coreConfig, describe, globalObject, isBinary, resolveOptions } from './options.js';
 import { defaultPlatform, defaultTransport, runtimeDefaults } from './runtime.js';
 import { webSocketTransport } from './transports/websocket.js';
 
@@ -34,6 +34,8 @@ export const STATES = ['idle', 'connecting', 'open', 'backoff', 'paused', 'gave-
 export const CAUSES = ['explicit', 'remote', 'error', 'pong-timeout', 'connect-timeout', 'forced', 'final'];
 const CAUSE_EXPLICIT = 0;
 const CAUSE_REMOTE = 1;
+const CAUSE_FORCED = 5;
+const CAUSE_FINAL = 6;
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -126,10 +128,11 @@ export class Lifeline extends Emitter {
       const initial = this._platform.initial?.() ?? {};
       if (initial.online === false) this._core.network(false, now);
       if (initial.foreground === false) this._core.foreground(false, now);
-      this._unsubscribe = this._platform.subscribe({
+      const unsubscribe = this._platform.subscribe({
         network: (online) => this._input((c, t) => c.network(!!online, t)),
         foreground: (shown) => this._input((c, t) => c.foreground(!!shown, t)),
       });
+      this._unsubscribe = typeof unsubscribe === 'function' ? unsubscribe : () => {};
     }
     this._core.open(now);
     this._drain();
@@ -159,7 +162,9 @@ export class Lifeline extends Emitter {
     if (value !== 'blob' && value !== 'arraybuffer') {
       throw new TypeError(`binaryType: expected "blob" or "arraybuffer", got ${describe(value)}`);
     }
+    checkPongAndBinaryType(this._o, value);
     this._binaryType = value;
+    this._socket?.setBinaryType?.(value);
   }
 
   /**
@@ -327,12 +332,18 @@ export class Lifeline extends Emitter {
       case CLOSE_SOCKET:
         if (out.socket === this._socketId) {
           const socket = this._socket;
-          if (out.cause !== CAUSE_EXPLICIT) this._counters.maybeLost += this._sentSinceLife;
+          // A dead link gets no closing handshake (abandon); the app's close and reconnect() do,
+          // and what was sent before them is delivered by it.
+          const handshake = out.cause === CAUSE_EXPLICIT || out.cause === CAUSE_FORCED;
+          if (!handshake) this._counters.maybeLost += this._sentSinceLife;
           this._socket = null;
           this._socketId = 0;
           const reason = out.cause === CAUSE_EXPLICIT ? this._closeReason : CAUSES[out.cause];
-          // A dead link gets no closing handshake (abandon); the app's close and reconnect() do.
-          socket?.close(out.code, reason, out.cause !== CAUSE_EXPLICIT && out.cause !== 5);
+          try {
+            socket?.close(out.code, reason, !handshake);
+          } catch {
+            // the core has already moved on from this socket; a failing close changes nothing
+          }
         }
         break;
       case FLUSH_QUEUE:
@@ -346,7 +357,7 @@ export class Lifeline extends Emitter {
           this._socket = null;
           this._socketId = 0;
         }
-        const remote = out.cause === CAUSE_REMOTE || out.cause === 6;
+        const remote = out.cause === CAUSE_REMOTE || out.cause === CAUSE_FINAL;
         const reason = remote
           ? this._remoteClose.reason
           : out.cause === CAUSE_EXPLICIT
@@ -362,7 +373,8 @@ export class Lifeline extends Emitter {
         break;
       }
       case RECONNECTING:
-        this._emit('reconnecting', { attempt: out.attempt, delay: out.value });
+        // Announced before a listener of this very close called close(): it will not happen.
+        if (!this._closedByApp) this._emit('reconnecting', { attempt: out.attempt, delay: out.value });
         break;
       case GAVE_UP:
         this._emit('giveup', { attempts: out.attempt });
@@ -407,12 +419,23 @@ export class Lifeline extends Emitter {
 
   _connect(id, url) {
     if (id !== this._socketId || !this._core) return; // abandoned while the URL was on its way
+    // A transport may report open or failure before it returns: hold the outputs until the
+    // socket is known, so that they act on it (this runs outside the drain loop when the URL
+    // came from a promise).
+    const outer = this._draining;
+    this._draining = true;
     try {
       this._url = checkUrl(url, 'url()');
-      this._socket = this._transport(this._url, this._protocols, this._handlers(id), this._binaryType);
+      const socket = this._transport(this._url, this._protocols, this._handlers(id), this._binaryType);
+      if (id === this._socketId) this._socket = socket;
+      else socket.close(1000, 'abandoned', true); // it failed while being created
     } catch (error) {
+      this._draining = outer;
       this._attemptFailed(id, error);
+      return;
     }
+    this._draining = outer;
+    if (!outer) this._drain();
   }
 
   _attemptFailed(id, error) {
@@ -555,10 +578,10 @@ function utf8Length(s) {
     const c = s.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      n += 4;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4; // a surrogate pair
       i++;
-    } else n += 3;
+    } else n += 3; // includes a lone surrogate, sent as U+FFFD
   }
   return n;
 }

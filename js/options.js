@@ -98,8 +98,18 @@ export function checkUrl(url, what = 'url') {
     throw new TypeError(`${what}: expected a ws:// or wss:// URL string (or a function returning one), got ${describe(url)}`);
   }
   const s = String(url);
-  if (!/^wss?:\/\/[^\s/?#]+/i.test(s)) {
-    throw new TypeError(`${what}: expected a ws:// or wss:// URL, got ${describe(s)}`);
+  const bad = () => new TypeError(`${what}: expected a ws:// or wss:// URL, got ${describe(s)}`);
+  // scheme://host[:port] with a plain host, checked the same with or without a URL class (which
+  // some mini-program engines lack).
+  const m = /^(wss?):\/\/(\[[0-9a-fA-F:.]+\]|[^\s/?#:@[\]]+)(?::(\d{1,5}))?(?:[/?#]\S*)?$/i.exec(s);
+  if (!m || (m[3] !== undefined && Number(m[3]) > 65535)) throw bad();
+  if (typeof URL === 'function') {
+    try {
+      const parsed = new URL(s);
+      if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw bad();
+    } catch {
+      throw bad();
+    }
   }
   return s;
 }
@@ -171,6 +181,9 @@ export function resolveOptions(options, core, base = {}) {
   if (typeof o.pauseInBackground !== 'boolean') {
     throw new TypeError(`options.pauseInBackground: expected a boolean, got ${describe(o.pauseInBackground)}`);
   }
+  if (o.seed !== undefined && typeof o.seed !== 'number') {
+    throw new TypeError(`options.seed: expected a number, got ${describe(o.seed)}`);
+  }
   if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0 && o.seed < 2 ** 32)) {
     throw new RangeError(`options.seed: expected a whole number from 0 to 2^32-1, got ${describe(o.seed)}`);
   }
@@ -179,10 +192,29 @@ export function resolveOptions(options, core, base = {}) {
       throw new TypeError(`options.timers: expected { setTimeout, clearTimeout }, got ${describe(o.timers)}`);
     }
   }
-  if (o.platform !== undefined && o.platform !== null && (typeof o.platform !== 'object' || typeof o.platform.subscribe !== 'function')) {
-    throw new TypeError(`options.platform: expected null or { subscribe(handlers) => unsubscribe }, got ${describe(o.platform)}`);
+  if (
+    o.platform !== undefined &&
+    o.platform !== null &&
+    (typeof o.platform !== 'object' ||
+      typeof o.platform.subscribe !== 'function' ||
+      (o.platform.initial !== undefined && typeof o.platform.initial !== 'function'))
+  ) {
+    throw new TypeError(`options.platform: expected null or { initial?(), subscribe(handlers) => unsubscribe }, got ${describe(o.platform)}`);
   }
+  checkPongAndBinaryType(o, o.binaryType);
   return o;
+}
+
+/**
+ * A binary pongMessage cannot be recognized in a Blob (reading one is asynchronous): it needs
+ * binaryType 'arraybuffer', or an isPong function.
+ */
+export function checkPongAndBinaryType(o, binaryType) {
+  if (binaryType === 'blob' && typeof o.pongMessage !== 'string' && !o.isPong) {
+    throw new TypeError(
+      'options.pongMessage: a binary pongMessage needs binaryType "arraybuffer" (a Blob cannot be compared as it arrives), or an isPong function',
+    );
+  }
 }
 
 /** The record the core's constructor takes. */

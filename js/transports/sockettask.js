@@ -157,7 +157,7 @@ export function socketTaskTransport(api, options = {}) {
       close(code, reason) {
         done = true;
         // The task still counts against the limit until the platform reports it closed.
-        call((t) => t.close({ code, reason, fail: release }));
+        call((t) => t.close({ ...closeParams(code, reason), fail: release }));
       },
       get bufferedAmount() {
         return 0;
@@ -229,7 +229,7 @@ function globalSocket(api, socketOptions) {
           current = null;
           closing = true;
           closeTimer = setTimeout(finishClose, 1000);
-          api.closeSocket({ code, reason });
+          api.closeSocket(closeParams(code, reason));
         } else {
           afterClose = null; // it never started
         }
@@ -270,6 +270,11 @@ function globalSocket(api, socketOptions) {
     },
     liveSockets: () => (current || closing ? 1 : 0),
   };
+}
+
+/** Platforms refuse close codes other than 1000 and 3000-4999 (1006 only reports an error). */
+function closeParams(/** @type {number} */ code, /** @type {string} */ reason) {
+  return code === 1000 || (code >= 3000 && code <= 4999) ? { code, reason } : { code: 1000, reason };
 }
 
 /** Mini-programs send strings and ArrayBuffers, not typed arrays or Blobs. */

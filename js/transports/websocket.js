@@ -31,9 +31,20 @@ export function webSocketTransport(WebSocketImpl) {
         try {
           // A dead link gets no closing handshake to wait for: free it now where we can (ws).
           if (abandon && typeof ws.terminate === 'function') ws.terminate();
-          else if (ws.readyState === 0 || ws.readyState === 1) ws.close(code, reason);
+          else if (ws.readyState === 0 || ws.readyState === 1) {
+            // Browsers accept only 1000 and 3000-4999 from a client (1006 reports an error).
+            if (code === 1000 || (code >= 3000 && code <= 4999)) ws.close(code, reason);
+            else ws.close();
+          }
         } catch {
           // closing an already failed socket may throw in some implementations: it is gone anyway
+        }
+      },
+      setBinaryType(type) {
+        try {
+          ws.binaryType = type;
+        } catch {
+          // an implementation without this binaryType keeps its own
         }
       },
       get bufferedAmount() {
