@@ -82,7 +82,7 @@ export function socketTaskTransport(api, options = {}) {
         if (done) return;
         done = true;
         release();
-        const msg = res?.errMsg ?? String(res);
+        const msg = errorMessage(res);
         handlers.error(/limit|max|exceed|count/i.test(msg) ? `mini-program socket limit (${SOCKET_LIMIT}) reached: ${msg}` : msg);
       },
     };
@@ -107,17 +107,17 @@ export function socketTaskTransport(api, options = {}) {
       t.onMessage((/** @type {any} */ res) => {
         if (!done) handlers.message(res?.data);
       });
+      // The task counts against the platform's limit until its onClose, whatever came before.
       t.onError((/** @type {any} */ res) => {
         if (done) return;
         done = true;
-        release();
-        handlers.error(res?.errMsg ?? 'socket error');
+        handlers.error(errorMessage(res));
       });
       t.onClose((/** @type {any} */ res) => {
         release();
         if (done) return;
         done = true;
-        const code = typeof res?.code === 'number' ? res.code : 1006;
+        const code = closeCode(res);
         handlers.close(code, res?.reason ?? '', code === 1000);
       });
       flushPending();
@@ -148,8 +148,7 @@ export function socketTaskTransport(api, options = {}) {
               // A send the platform refused: this socket is not usable; the core replaces it.
               if (done) return;
               done = true;
-              release();
-              handlers.error(`send failed: ${res?.errMsg ?? res}`);
+              handlers.error(`send failed: ${errorMessage(res)}`);
             },
           }),
         );
@@ -157,7 +156,7 @@ export function socketTaskTransport(api, options = {}) {
       close(code, reason) {
         done = true;
         // The task still counts against the limit until the platform reports it closed.
-        call((t) => t.close({ ...closeParams(code, reason), fail: release }));
+        call((t) => t.close(closeParams(code, reason)));
       },
       get bufferedAmount() {
         return 0;
@@ -175,37 +174,61 @@ export function socketTaskTransport(api, options = {}) {
 }
 
 /**
- * The global socket API: one socket at a time. A new socket is not started until the previous
- * one has reported its close (or a second passed), so that its late close can never be taken
- * for the new socket's.
+ * The global socket API: one socket at a time, for all Lifelines on this transport. A new socket
+ * is not started until the previous one has reported its close (or a second passed); a close
+ * that comes later than that, before the new socket opened, is the old socket's and is ignored.
  */
 function globalSocket(api, socketOptions) {
   /** @type {any} */
   let current = null; // handlers of the socket the platform is running now
-  let closing = false;
+  let opened = false; // whether `current` has opened
+  let closing = false; // a previous socket has not reported its close yet
+  let owedCloses = 0; // closes still to come from sockets we stopped waiting for
   /** @type {(() => void) | null} */
-  let afterClose = null;
+  let afterClose = null; // the next socket's start, waiting for the previous close
+  /** @type {any} */
+  let pendingFor = null; // whose start that is
+  /** @type {any} */
   let closeTimer = null;
-  const finishClose = () => {
+  const finishClose = (/** @type {boolean} */ timedOut) => {
+    if (!closing) return;
     closing = false;
+    if (timedOut) owedCloses++;
     if (closeTimer) clearTimeout(closeTimer);
     closeTimer = null;
     const next = afterClose;
     afterClose = null;
     next?.();
   };
-  api.onSocketOpen(() => current?.open());
+  const startClosing = () => {
+    current = null;
+    closing = true;
+    closeTimer = setTimeout(() => finishClose(true), 1000);
+  };
+  api.onSocketOpen(() => {
+    if (!current) return;
+    opened = true;
+    current.open();
+  });
   api.onSocketMessage((/** @type {any} */ res) => current?.message(res?.data));
   api.onSocketError((/** @type {any} */ res) => {
     const h = current;
-    current = null;
-    h?.error(res?.errMsg ?? 'socket error');
+    if (!h) return;
+    startClosing(); // its close is still to come: the next socket waits for it
+    h.error(errorMessage(res));
   });
   api.onSocketClose((/** @type {any} */ res) => {
+    if (closing) {
+      finishClose(false);
+      return;
+    }
+    if (owedCloses > 0 && !opened) {
+      owedCloses--; // a late close of a socket we stopped waiting for
+      return;
+    }
     const h = current;
     current = null;
-    if (closing) finishClose();
-    const code = typeof res?.code === 'number' ? res.code : 1006;
+    const code = closeCode(res);
     h?.close(code, res?.reason ?? '', code === 1000);
   });
   const socketFor = (/** @type {any} */ handlers) => {
@@ -217,8 +240,9 @@ function globalSocket(api, socketOptions) {
           data: toPlatformData(data),
           fail: (/** @type {any} */ res) => {
             if (current !== handlers) return;
-            current = null;
-            handlers.error(`send failed: ${res?.errMsg ?? res}`);
+            startClosing();
+            api.closeSocket(closeParams(1000, 'send failed'));
+            handlers.error(`send failed: ${errorMessage(res)}`);
           },
         });
       },
@@ -226,12 +250,11 @@ function globalSocket(api, socketOptions) {
         if (!mine) return;
         mine = false;
         if (current === handlers) {
-          current = null;
-          closing = true;
-          closeTimer = setTimeout(finishClose, 1000);
+          startClosing();
           api.closeSocket(closeParams(code, reason));
-        } else {
+        } else if (afterClose && pendingFor === handlers) {
           afterClose = null; // it never started
+          pendingFor = null;
         }
       },
       get bufferedAmount() {
@@ -248,11 +271,18 @@ function globalSocket(api, socketOptions) {
   return {
     adopt(/** @type {any} */ handlers) {
       current = handlers;
+      opened = false;
       return socketFor(handlers);
     },
     connect(/** @type {string} */ url, /** @type {string[] | undefined} */ protocols, /** @type {any} */ handlers) {
+      if (current || (afterClose && pendingFor !== handlers)) {
+        // One global socket for the whole app: another Lifeline holds it.
+        throw new Error('the single global socket of this mini-program is already in use by another connection');
+      }
       const start = () => {
+        pendingFor = null;
         current = handlers;
+        opened = false;
         api.connectSocket({
           ...socketOptions,
           url,
@@ -260,16 +290,35 @@ function globalSocket(api, socketOptions) {
           fail: (/** @type {any} */ res) => {
             if (current !== handlers) return;
             current = null;
-            handlers.error(res?.errMsg ?? String(res));
+            handlers.error(errorMessage(res));
           },
         });
       };
-      if (closing) afterClose = start;
-      else start();
+      if (closing) {
+        afterClose = start;
+        pendingFor = handlers;
+      } else start();
       return socketFor(handlers);
     },
     liveSockets: () => (current || closing ? 1 : 0),
   };
+}
+
+/** Platforms report errors as { errMsg } (Alipay: { error, errorMessage }). */
+function errorMessage(/** @type {any} */ res) {
+  if (res == null) return 'socket error';
+  if (typeof res === 'string') return res;
+  if (res.errMsg) return String(res.errMsg);
+  if (res.errorMessage) return String(res.errorMessage);
+  if (res.error != null) return `error ${res.error}`;
+  if (res.message) return String(res.message);
+  return String(res);
+}
+
+/** The close code, also when it comes as a string (Douyin); 1006 when there is none. */
+function closeCode(/** @type {any} */ res) {
+  const n = Number(res?.code);
+  return Number.isInteger(n) && n > 0 ? n : 1006;
 }
 
 /** Platforms refuse close codes other than 1000 and 3000-4999 (1006 only reports an error). */

@@ -19,6 +19,9 @@ export function webSocketTransport(WebSocketImpl) {
     let detached = false;
     return {
       send(data) {
+        // A closing socket silently discards what it is given (ws and browsers alike): refuse, so
+        // the Lifeline queues it for the next connection instead.
+        if (ws.readyState !== 1) throw new Error('socket not open');
         ws.send(data);
       },
       close(code, reason, abandon) {
