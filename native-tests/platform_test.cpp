@@ -8,20 +8,6 @@ namespace {
 
 using K = OutputKind;
 
-Config fixed_delays() {
-  Config c;
-  c.jitter = 0;
-  return c;
-}
-
-SocketId open_auto(Sim& s) {
-  s.peer.auto_respond = true;
-  s.open();
-  s.advance(s.peer.connect_latency);
-  EXPECT_EQ(s.conn.state(), State::kOpen);
-  return s.conn.live_socket();
-}
-
 TEST(Network, OfflinePausesAttemptsWithoutSpendingThem) {
   Config c = fixed_delays();
   c.max_retries = 3;

@@ -11,21 +11,6 @@ namespace {
 
 using K = OutputKind;
 
-Config fixed_delays() {
-  Config c;
-  c.jitter = 0;
-  return c;
-}
-
-// Opens and returns the live socket id, with the peer answering by itself.
-SocketId open_auto(Sim& s) {
-  s.peer.auto_respond = true;
-  EXPECT_EQ(s.open(), CommandResult::kOk);
-  s.advance(s.peer.connect_latency);
-  EXPECT_EQ(s.conn.state(), State::kOpen);
-  return s.conn.live_socket();
-}
-
 // --- The seed pattern, reproduced as a configuration -------------------------------------------
 
 TEST(SeedPattern, ScheduleMatchesTheClassicHeartCheck) {

@@ -178,6 +178,20 @@ std::vector<Millis> Sim::times_of(OutputKind kind) const {
   return r;
 }
 
+Config fixed_delays() {
+  Config c;
+  c.jitter = 0;
+  return c;
+}
+
+SocketId open_auto(Sim& s) {
+  s.peer.auto_respond = true;
+  EXPECT_EQ(s.open(), CommandResult::kOk);
+  s.advance(s.peer.connect_latency);
+  EXPECT_EQ(s.conn.state(), State::kOpen);
+  return s.conn.live_socket();
+}
+
 void expect_trace(const std::string& trace, const std::string& name) {
   const std::string path = std::string(LIFELINE_TRACE_DIR) + "/" + name + ".trace";
   const char* update = std::getenv("LIFELINE_UPDATE_TRACES");

@@ -89,6 +89,11 @@ class Sim {
   std::uint64_t seq_ = 0;
 };
 
+// The default configuration without jitter, so that delays are exact.
+Config fixed_delays();
+// Opens with the peer answering by itself, and returns the live socket once open.
+SocketId open_auto(Sim& sim);
+
 // Compares a scenario's trace with native-tests/traces/<name>.trace (rewritten when the
 // environment has LIFELINE_UPDATE_TRACES=1), and checks that replaying the file reproduces it.
 void expect_trace(const std::string& trace, const std::string& name);

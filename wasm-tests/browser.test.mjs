@@ -18,25 +18,12 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
 import { startStaticServer } from './support/static-server.mjs';
+import { CHROMIUM, CSP } from './support/chromium.mjs';
 import { startTestServer } from './support/test-server.mjs';
 import { startFaultProxy } from './support/fault-proxy.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PAGE = '/wasm-tests/fixtures/browser-page/index.html';
-const CSP = "script-src 'self' 'wasm-unsafe-eval'";
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-  ],
-};
 
 const FAST = { pingInterval: 150, pongTimeout: 150, reconnectDelay: 50, jitter: 0 };
 // For tests that count connections on a healthy link: a 150 ms pong deadline can condemn a healthy

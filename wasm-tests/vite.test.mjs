@@ -23,25 +23,12 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, createServer } from 'vite';
 import { startStaticServer } from './support/static-server.mjs';
+import { CHROMIUM, CSP } from './support/chromium.mjs';
 import { startTestServer } from './support/test-server.mjs';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/vite-app/', import.meta.url));
-const CSP = "script-src 'self' 'wasm-unsafe-eval'";
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-  ],
-};
 const WAIT = 10000;
 
 let tmp;
