@@ -10,12 +10,15 @@ export type UrlSource =
 
 /** What a transport gives the Lifeline for one socket. */
 export interface TransportSocket {
-  send(data: any): void;
+  /** false: not open now (the message is kept for the next connection); a throw: this message is refused (dropped with a 'drop' event). */
+  send(data: any): boolean | void;
   /** `abandon`: the link is dead, free it without a closing handshake. */
   close(code: number, reason: string, abandon: boolean): void;
   readonly bufferedAmount: number;
   readonly protocol: string;
   readonly extensions: string;
+  /** Applies a binaryType change to the live socket. */
+  setBinaryType?(type: 'blob' | 'arraybuffer'): void;
 }
 export interface TransportHandlers {
   open(): void;
@@ -106,10 +109,16 @@ export interface LifelineEventMap {
     cause: CloseCause;
   };
   error: LifelineEvent<'error'> & { error: unknown; message: string };
+  /**
+   * The next attempt is scheduled `delay` ms from now. It fires again, with delay 0, when a
+   * platform signal (online, shown) brings a scheduled attempt forward; attempt 0 is the fresh
+   * start of reconnect().
+   */
   reconnecting: LifelineEvent<'reconnecting'> & { attempt: number; delay: number };
   giveup: LifelineEvent<'giveup'> & { attempts: number };
   heartbeat: LifelineEvent<'heartbeat'> & { rtt: number };
-  drop: LifelineEvent<'drop'> & { data: MessageData; reason: 'queue-full' | 'closed' };
+  /** queue-full: over maxQueued/maxQueuedBytes; closed: after close(); refused: the transport rejected this message (error). */
+  drop: LifelineEvent<'drop'> & { data: MessageData; reason: 'queue-full' | 'closed' | 'refused'; error?: unknown };
   statechange: LifelineEvent<'statechange'> & { from: LifelineState; to: LifelineState };
 }
 

@@ -42,19 +42,29 @@ const OPEN = 1;
 const CLOSING = 2;
 const CLOSED_STATE = 3;
 
+// What _write did with a message.
+const SENT = 0;
+const NOT_OPEN = 1;
+const REFUSED = 2;
+
 // Browsers cap setTimeout at 2^31-1 ms; a longer wait wakes early and re-arms (harmless).
 const MAX_TIMER = 2147483647;
 
+// A Lifeline dropped without close(), once nothing holds it (no socket and no timer: it gave
+// up), still frees its core and its platform listeners.
 const registry =
   typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry((/** @type {any} */ c) => {
+    ? new FinalizationRegistry((/** @type {{ core: any, unsubscribe: () => void }} */ held) => {
+        held.unsubscribe();
         try {
-          c.delete();
+          held.core.delete();
         } catch {
           // already deleted
         }
       })
     : null;
+const weakRef = (/** @type {object} */ target) =>
+  typeof WeakRef === 'function' ? new WeakRef(target) : { deref: () => target };
 
 export class Lifeline extends Emitter {
   /**
@@ -90,7 +100,8 @@ export class Lifeline extends Emitter {
     this._binaryType = o.binaryType;
 
     this._core = new mod.Core(coreConfig({ ...o, seed: o.seed ?? Math.floor(Math.random() * 2 ** 32) }));
-    registry?.register(this, this._core, this);
+    this._held = { core: this._core, unsubscribe: () => {} };
+    registry?.register(this, this._held, this);
     /** @type {any} */
     this._finalStats = null;
     this._state = 'idle';
@@ -112,6 +123,8 @@ export class Lifeline extends Emitter {
     this._timerAt = Infinity;
     this._deadline = Infinity;
     this._draining = false;
+    /** @type {{ id: number, error: unknown } | null} an attempt's failure, reported by the timer */
+    this._deferredFailure = null;
     /** @type {Platform | null} */
     this._platform = o.platform === undefined ? defaultPlatform : o.platform;
     this._unsubscribe = () => {};
@@ -128,11 +141,14 @@ export class Lifeline extends Emitter {
       const initial = this._platform.initial?.() ?? {};
       if (initial.online === false) this._core.network(false, now);
       if (initial.foreground === false) this._core.foreground(false, now);
+      // The platform's listeners must not keep a dropped Lifeline alive: they hold it weakly.
+      const self = weakRef(this);
       const unsubscribe = this._platform.subscribe({
-        network: (online) => this._input((c, t) => c.network(!!online, t)),
-        foreground: (shown) => this._input((c, t) => c.foreground(!!shown, t)),
+        network: (online) => self.deref()?._input((c, t) => c.network(!!online, t)),
+        foreground: (shown) => self.deref()?._input((c, t) => c.foreground(!!shown, t)),
       });
       this._unsubscribe = typeof unsubscribe === 'function' ? unsubscribe : () => {};
+      this._held.unsubscribe = this._unsubscribe;
     }
     this._core.open(now);
     this._drain();
@@ -179,11 +195,15 @@ export class Lifeline extends Emitter {
     }
     // A deadline that is already due is handled first: the link may be known dead by now.
     if (this._core && this._now() >= this._deadline) this._input((c, t) => c.timeout(t));
-    if (this._state === 'closed') {
+    if (this._state === 'closed' || this._closedByApp) {
       this._drop(data, 'closed');
       return false;
     }
-    if (this._state === 'open' && this._socket && this._queue.length === 0 && this._write(data)) return true;
+    if (this._state === 'open' && this._socket && this._queue.length === 0) {
+      const written = this._write(data);
+      if (written === SENT) return true;
+      if (written === REFUSED) return false;
+    }
     return this._enqueue(data);
   }
 
@@ -214,6 +234,9 @@ export class Lifeline extends Emitter {
       this._dispose();
       return;
     }
+    // Inside a listener the close takes effect once the current event is done: until then the
+    // socket is CLOSING (and send() drops).
+    if (this._draining) this._readyState = CLOSING;
     this._input((core, t) => core.close(t, c));
   }
 
@@ -286,7 +309,7 @@ export class Lifeline extends Emitter {
   }
 
   _arm() {
-    const deadline = this._core.pollTimeout();
+    const deadline = this._deferredFailure ? this._now() : this._core.pollTimeout();
     this._deadline = deadline;
     if (deadline === this._timerAt) return;
     if (this._timer !== null) this._timers.clearTimeout(this._timer);
@@ -297,7 +320,10 @@ export class Lifeline extends Emitter {
     this._timer = this._timers.setTimeout(() => {
       this._timer = null;
       this._timerAt = Infinity;
-      this._input((c, t) => c.timeout(t));
+      const failure = this._deferredFailure;
+      this._deferredFailure = null;
+      if (failure && failure.id === this._socketId) this._attemptFailed(failure.id, failure.error);
+      else this._input((c, t) => c.timeout(t)); // (early is harmless: it re-arms)
     }, delay);
   }
 
@@ -403,7 +429,7 @@ export class Lifeline extends Emitter {
       try {
         url = url({ attempt });
       } catch (error) {
-        this._attemptFailed(id, error);
+        this._attemptFailedLater(id, error);
         return;
       }
       if (url && typeof (/** @type {any} */ (url).then) === 'function') {
@@ -431,11 +457,18 @@ export class Lifeline extends Emitter {
       else socket.close(1000, 'abandoned', true); // it failed while being created
     } catch (error) {
       this._draining = outer;
-      this._attemptFailed(id, error);
+      this._attemptFailedLater(id, error);
       return;
     }
     this._draining = outer;
     if (!outer) this._drain();
+  }
+
+  /** A failure found while the attempt was being made: reported from a task of its own, so that
+   * an attempt that fails at once with no delay (reconnectDelay 0) cannot loop synchronously. */
+  _attemptFailedLater(id, error) {
+    this._deferredFailure = { id, error }; // the one timer fires for it at once (_arm)
+    if (!this._draining) this._arm();
   }
 
   _attemptFailed(id, error) {
@@ -487,23 +520,34 @@ export class Lifeline extends Emitter {
   }
 
   _sendControl(message) {
+    let data;
     try {
-      const data = typeof message === 'function' ? message() : message;
-      this._socket?.send(data);
+      data = typeof message === 'function' ? message() : message;
     } catch (error) {
-      reportLater(error); // an unanswered ping is judged by its deadline like any other
+      reportLater(error); // the app's pingMessage/pongReply function is broken: say so
+      return;
+    }
+    try {
+      this._socket?.send(data);
+    } catch {
+      // A ping that cannot be written is judged by its deadline like any unanswered ping.
     }
   }
 
+  /**
+   * Writes one message: SENT; NOT_OPEN (the socket cannot take it now: keep it for the next
+   * connection); REFUSED (the transport rejected this message: it was dropped with an event).
+   */
   _write(data) {
     try {
-      /** @type {TransportSocket} */ (this._socket).send(data);
-    } catch {
-      return false;
+      if (/** @type {TransportSocket} */ (this._socket).send(data) === false) return NOT_OPEN;
+    } catch (error) {
+      this._drop(data, 'refused', error);
+      return REFUSED;
     }
     this._counters.messagesSent++;
     this._sentSinceLife++;
-    return true;
+    return SENT;
   }
 
   _enqueue(data) {
@@ -521,15 +565,15 @@ export class Lifeline extends Emitter {
   _flush() {
     while (this._queue.length > 0 && this._socket) {
       const item = this._queue[0];
-      if (!this._write(item.data)) break;
+      if (this._write(item.data) === NOT_OPEN) break;
       this._queue.shift();
       this._queuedBytes -= item.bytes;
     }
   }
 
-  _drop(data, reason) {
+  _drop(data, reason, error) {
     this._counters.dropped++;
-    this._emit('drop', { data, reason });
+    this._emit('drop', error === undefined ? { data, reason } : { data, reason, error });
   }
 }
 

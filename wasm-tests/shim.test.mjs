@@ -1178,6 +1178,8 @@ describe('url', () => {
         return URL_;
       },
     });
+    assert.equal(events.of('error').length, 0, 'a synchronous failure is reported from a task of its own');
+    time.advance(0);
     assert.deepEqual(events.of('error').map(withoutType), [{ error: bad, message: 'no token' }]);
     assert.equal(events.of('close')[0].cause, 'error');
     assert.equal(events.of('close')[0].willReconnect, true);
@@ -1204,7 +1206,8 @@ describe('url', () => {
   });
 
   test('a url provider returning something that is not a ws URL: an error event naming url()', async (t) => {
-    const { ll, events } = await started(t, { url: () => 'http://example.test/' });
+    const { ll, events, time } = await started(t, { url: () => 'http://example.test/' });
+    time.advance(0);
     assert.equal(events.of('error').length, 1);
     assert.ok(events.of('error')[0].error instanceof TypeError);
     assert.match(events.of('error')[0].message, /^url\(\): /);
@@ -1248,6 +1251,7 @@ describe('url', () => {
     const refused = new Error('SyntaxError: bad url');
     transport.failNext(refused);
     await flush();
+    time.advance(0);
     assert.equal(events.of('error')[0].error, refused);
     assert.equal(ll.state, 'backoff');
     time.advance(1000);
@@ -1387,9 +1391,39 @@ describe('send queue', () => {
     assert.deepEqual(transport.last.sent, ['ping', 'x']);
   });
 
-  test('a socket whose send throws: the message stays queued and goes out on the next connection', async (t) => {
+  test('a socket whose send throws refuses that message: dropped with an event, the rest go on', async (t) => {
+    const { ll, transport, events } = await opened(t);
+    const refusal = new TypeError('cannot send this');
+    transport.last.sendThrows = refusal;
+    assert.equal(ll.send('bad'), false);
+    assert.deepEqual(events.of('drop').map(withoutType), [{ data: 'bad', reason: 'refused', error: refusal }]);
+    transport.last.sendThrows = null;
+    assert.equal(ll.send('good'), true);
+    assert.deepEqual(transport.last.sent, ['good']);
+    assert.equal(ll.stats.queued, 0);
+  });
+
+  test('a refused message in the queue is dropped at flush and does not hold up the others', async (t) => {
+    const { ll, transport, time, events } = await started(t);
+    ll.send('m1');
+    ll.send('BAD');
+    ll.send('m2');
+    transport.last.sendThrowsFor = 'BAD';
+    const original = transport.last.send.bind(transport.last);
+    transport.last.send = (d) => {
+      if (d === 'BAD') throw new TypeError('refused');
+      return original(d);
+    };
+    transport.last.open();
+    assert.deepEqual(transport.last.sent, ['m1', 'm2']);
+    assert.deepEqual(events.of('drop').map((e) => [e.data, e.reason]), [['BAD', 'refused']]);
+    assert.equal(ll.stats.queued, 0);
+    void time;
+  });
+
+  test('a socket that cannot take messages now (send returns false): they stay queued for the next connection', async (t) => {
     const { ll, transport, time, events } = await opened(t);
-    transport.last.sendThrows = new Error('not open');
+    transport.last.notOpen = true;
     assert.equal(ll.send('keep me'), true);
     assert.equal(ll.stats.queued, 1);
     assert.equal(ll.stats.messagesSent, 0);
@@ -2231,5 +2265,79 @@ describe('stats', () => {
     assert.equal(after.queued, 0);
     assert.equal(after.attempts, 2);
     assert.equal(after.lastRtt, 20);
+  });
+});
+
+// --- found in review --------------------------------------------------------------------------------
+
+describe('review regressions', () => {
+  test('a ping that cannot be written (socket closing, send returns false or throws) raises nothing', async (t) => {
+    const { ll, transport, time } = await opened(t);
+    const scheduled = [];
+    const realSetTimeout = globalThis.setTimeout;
+    globalThis.setTimeout = (fn, ms) => {
+      scheduled.push(fn);
+      return realSetTimeout(() => {}, 0);
+    };
+    try {
+      transport.last.notOpen = true;
+      time.advance(10000); // the ping deadline: send() returns false
+      transport.last.notOpen = false;
+      transport.last.sendThrows = new Error('socket not open');
+      time.advance(10000); // no pong: dead; the next attempt...
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+    assert.equal(scheduled.length, 0, 'no error is rethrown for a transport that cannot send a ping');
+    assert.equal(ll.stats.deadLinks, 1);
+  });
+
+  test('reconnectDelay 0 with an attempt that fails at once does not loop synchronously', async (t) => {
+    // Timers as an event loop runs them: one task at a time, each a separate turn.
+    const tasks = new Map();
+    let next = 1;
+    const timers = {
+      setTimeout: (fn) => {
+        tasks.set(next, fn);
+        return next++;
+      },
+      clearTimeout: (id) => tasks.delete(id),
+    };
+    const turn = () => {
+      const [id, fn] = tasks.entries().next().value;
+      tasks.delete(id);
+      fn();
+    };
+    let calls = 0;
+    const ll = new Lifeline(
+      () => {
+        calls++;
+        throw new Error('no token');
+      },
+      { transport: FakeTransport(), platform: null, clock: () => 0, timers, reconnectDelay: 0, maxReconnectDelay: 0 },
+    );
+    t.after(() => ll.close());
+    await flush();
+    assert.equal(calls, 1);
+    assert.equal(tasks.size, 1, 'one timer, for the failure');
+    turn();
+    assert.equal(calls, 2, 'one attempt per turn of the event loop');
+    turn();
+    assert.equal(calls, 3);
+    assert.equal(tasks.size, 1);
+  });
+
+  test('close() inside a listener: CLOSING at once, and send() right after it drops', async (t) => {
+    const { ll, transport, events } = await started(t);
+    let seen;
+    ll.onopen = () => {
+      ll.close(1000, 'bye');
+      seen = { readyState: ll.readyState, sent: ll.send('after close') };
+    };
+    transport.last.open();
+    assert.deepEqual(seen, { readyState: Lifeline.CLOSING, sent: false });
+    assert.deepEqual(transport.last.sent, []);
+    assert.deepEqual(events.of('drop').map((e) => [e.data, e.reason]), [['after close', 'closed']]);
+    assert.equal(ll.readyState, Lifeline.CLOSED);
   });
 });

@@ -140,7 +140,7 @@ export function socketTaskTransport(api, options = {}) {
     };
     return {
       send(data) {
-        if (done) throw new Error('socket closed');
+        if (done) return false;
         call((t) =>
           t.send({
             data: toPlatformData(data),
@@ -235,7 +235,7 @@ function globalSocket(api, socketOptions) {
     let mine = true;
     return {
       send(data) {
-        if (!mine || current !== handlers) throw new Error('socket closed');
+        if (!mine || current !== handlers) return false;
         api.sendSocketMessage({
           data: toPlatformData(data),
           fail: (/** @type {any} */ res) => {

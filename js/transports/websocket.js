@@ -19,10 +19,11 @@ export function webSocketTransport(WebSocketImpl) {
     let detached = false;
     return {
       send(data) {
-        // A closing socket silently discards what it is given (ws and browsers alike): refuse, so
-        // the Lifeline queues it for the next connection instead.
-        if (ws.readyState !== 1) throw new Error('socket not open');
+        // A closing socket silently discards what it is given (ws and browsers alike): say it is
+        // not open, so the Lifeline keeps the message for the next connection instead.
+        if (ws.readyState !== 1) return false;
         ws.send(data);
+        return true;
       },
       close(code, reason, abandon) {
         if (!detached) {

@@ -152,8 +152,10 @@ export class FakeSocket {
     /** The remote side's close, as the test delivered it: { code, reason, wasClean }, or null. */
     this.remoteClosed = null;
     this.isOpen = false;
-    /** Set to an Error to make send() / close() throw it. */
+    /** Set to an Error to make send() / close() throw it (send: this message is refused). */
     this.sendThrows = null;
+    /** Set to true to make send() return false (the socket cannot take messages now). */
+    this.notOpen = false;
     this.closeThrows = null;
     this._bufferedAmount = 0;
     this._protocol = '';
@@ -163,6 +165,7 @@ export class FakeSocket {
   // TransportSocket side -------------------------------------------------------------------------
 
   send(data) {
+    if (this.notOpen) return false;
     if (this.sendThrows) throw this.sendThrows;
     this.sent.push(data);
     this.sentAt.push({ data, at: this.transport.now() });
