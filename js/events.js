@@ -40,12 +40,18 @@ export class Emitter {
    * @param {string} type @param {object} fields
    */
   _emit(type, fields) {
-    const event = { type, target: this, ...fields };
-    const handler = /** @type {any} */ (this)['on' + type];
-    if (typeof handler === 'function') callSafely(handler, this, event);
+    // Hot for 'message': no event object is built when nobody listens, and the caller's fresh
+    // object becomes the event (no copy).
+    const handler = /** @type {any} */ (this)[ON[type] ?? 'on' + type];
     const list = this._listeners.get(type);
-    if (!list || list.length === 0) return;
-    for (const l of list.slice()) {
+    const listening = list !== undefined && list.length > 0;
+    if (typeof handler !== 'function' && !listening) return;
+    const event = /** @type {any} */ (fields);
+    event.type = type;
+    event.target = this;
+    if (typeof handler === 'function') callSafely(handler, this, event);
+    if (!listening) return;
+    for (const l of list.length === 1 ? [list[0]] : list.slice()) {
       if (l.removed) continue;
       if (l.once) this.removeEventListener(type, l.fn);
       if (typeof l.fn === 'function') callSafely(l.fn, this, event);
@@ -53,6 +59,19 @@ export class Emitter {
     }
   }
 }
+
+/** on<type> property names, so that dispatch builds no string. */
+const ON = /** @type {Record<string, string>} */ ({
+  open: 'onopen',
+  message: 'onmessage',
+  close: 'onclose',
+  error: 'onerror',
+  reconnecting: 'onreconnecting',
+  giveup: 'ongiveup',
+  heartbeat: 'onheartbeat',
+  drop: 'ondrop',
+  statechange: 'onstatechange',
+});
 
 function callSafely(fn, self, event) {
   try {
