@@ -1,0 +1,56 @@
+// The Node side of the overhead benchmark (forked by overhead.mjs, with --expose-gc): runs the
+// interleaved schedule it is given against the blaster and prints the results as JSON.
+import { createRequire } from 'node:module';
+import WebSocket from 'ws';
+import { init, Lifeline } from '../js/index.js';
+import { receiveRun } from './overhead-client.mjs';
+
+const require = createRequire(import.meta.url);
+const uncaught = [];
+process.on('uncaughtException', (e) => uncaught.push(String(e?.message ?? e)));
+await init();
+const env = { WebSocket, nodeWebSocket: WebSocket, Lifeline, ReconnectingWebSocket: require('reconnecting-websocket') };
+const { url, schedule } = JSON.parse(process.argv[2]);
+const results = [];
+for (const run of schedule) {
+  globalThis.gc?.();
+  const cpu0 = process.cpuUsage();
+  const r = await receiveRun(run.kind, env, url, run.count, run.bytes, run.perSecond ?? 0);
+  const cpu = process.cpuUsage(cpu0);
+  // CPU time of this process over the run (user + system, connection setup included).
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  results.push({ ...run, ...r, cpuMs });
+}
+
+// Why: the cost of Lifeline's per-message path alone (a fake transport delivering the same 32 B
+// string), and of one performance.now() call (the shim reads the clock for every message).
+let handlers = null;
+const transport = (_u, _p, h) => {
+  handlers = h;
+  queueMicrotask(() => h.open());
+  return { send() {}, close() {}, bufferedAmount: 0, protocol: '', extensions: '' };
+};
+const l = new Lifeline('ws://127.0.0.1:9/', { transport });
+await new Promise((r) => setTimeout(r, 20));
+let received = 0;
+l.onmessage = () => {
+  received++;
+};
+const msg = 'x'.repeat(32);
+const N = 1000000;
+const pathNs = [];
+const clockNs = [];
+let sink = 0;
+for (let round = 0; round < 5; round++) {
+  let t = performance.now();
+  for (let i = 0; i < N; i++) handlers.message(msg);
+  pathNs.push(((performance.now() - t) * 1e6) / N);
+  t = performance.now();
+  for (let i = 0; i < N; i++) sink += performance.now();
+  clockNs.push(((performance.now() - t) * 1e6) / N);
+}
+l.close();
+const med = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
+const micro = { lifelineMessagePathNs: med(pathNs), performanceNowNs: med(clockNs), received, sink: sink > 0 };
+process.stdout.write(JSON.stringify({ results, uncaught, micro }));
+process.exit(0);
