@@ -459,9 +459,9 @@ capacity it keeps (${p.rounds} interleaved rounds of ${fmt(p[32].count)} and ${f
     lines.push(
       `Where ws-lifeline's Node time goes: its per-message path alone (a fake transport handing it the same 32 B string in a loop) ` +
         `costs **${fmt(ov.micro.lifelineMessagePathNs, 0)} ns**, of which one \`performance.now()\` (the shim notes every arrival time) is ` +
-        `${fmt(ov.micro.performanceNowNs, 0)} ns; the rest is building the event (an object spread, \`{ type, target, ...fields }\`, ` +
-        `over a \`{ data }\` object), \`'on' + type\`, a try/catch per listener and the pong check. On real sockets the two extra objects per ` +
-        `message also cost garbage collection, which the loop hides: hence the larger difference in the paced table.\n`,
+        `${fmt(ov.micro.performanceNowNs, 0)} ns; the rest is the event dispatch (the event object, a try/catch per listener) and the ` +
+        `pong check. On real sockets the extra event object per message also costs garbage collection, which the loop hides: hence ` +
+        `the larger difference in the paced table.\n`,
     );
   }
   return { text: lines.join('\n') };
@@ -712,11 +712,11 @@ function goalsAndShortfalls(results) {
           `**Node throughput** (${node.map((x) => `${x.bytes === 32 ? '32 B' : '4 KB'}: ${pct(x.pairedRatio.median)}`).join(', ')}): \`ws\` hands over a small message for about ` +
             `${pc(32, 'raw') ? fmt(pc(32, 'raw').cpuNsPerMessage) : '?'} ns of CPU, so any fixed per-message cost shows; ws-lifeline adds ${extra !== null ? fmt(extra) : '?'} ns ` +
             `(paced measurement). Its per-message path: reading the clock (\`performance.now()\`, ${m ? fmt(m.performanceNowNs, 0) : '?'} ns in Node 20) ` +
-            `to note the arrival time, a second event object built by spread (\`{ type, target, ...fields }\` over \`{ data }\`) and the garbage it leaves, ` +
-            `\`'on' + type\`, a try/catch per dispatch, the pong check (${m ? fmt(m.lifelineMessagePathNs, 0) : '?'} ns in a hot loop, the rest is GC). None of it ` +
+            `to note the arrival time, a second event object on top of the transport's and the garbage it leaves, ` +
+            `a try/catch per dispatch, the pong check (${m ? fmt(m.lifelineMessagePathNs, 0) : '?'} ns in a hot loop, the rest is GC). None of it ` +
             `calls into the wasm: that part of the design holds (one core call per pingInterval on a busy link). Reading the clock once per ` +
             `batch rather than once per message (\`ws\` and browsers deliver a socket read's messages in one task: a timestamp cached until ` +
-            `the next microtask is exact enough) and dispatching a pre-shaped event object would remove most of the difference. With 4 KB ` +
+            `the next microtask is exact enough, but a clock injected for tests would then be read stale) would remove part of the difference. With 4 KB ` +
             `messages the same cost is mostly lost in decoding the message itself.`,
         );
       }
