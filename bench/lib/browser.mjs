@@ -3,21 +3,11 @@
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startStaticServer } from '../../wasm-tests/support/static-server.mjs';
+import { CHROMIUM } from '../../wasm-tests/support/chromium.mjs';
+
+export { CHROMIUM };
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-  ],
-};
 
 export async function startBrowser() {
   const web = await startStaticServer({ root: ROOT });
