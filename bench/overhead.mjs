@@ -15,8 +15,8 @@ const CLIENT = fileURLToPath(new URL('./overhead-node-client.mjs', import.meta.u
 /** Messages per run, per size and runtime; rounds of the interleaved schedule. */
 export const PLAN = {
   node: { 32: 100000, 4096: 15000 },
-  chromium: { 32: 40000, 4096: 10000 },
-  rounds: { node: 15, chromium: 5 },
+  chromium: { 32: 20000, 4096: 5000 },
+  rounds: { node: 15, chromium: 10 },
   // Node, paced: the server writes `perSecond` messages in 2 ms slices, below every client's
   // limit, so every client reads the same chunks; the client's CPU time per message is the cost.
   paced: { 32: { count: 150000, perSecond: 300000 }, 4096: { count: 30000, perSecond: 60000 }, rounds: 6 },

@@ -233,7 +233,7 @@ Real sockets on 127.0.0.1: each client talks to its own \`ws\` server (\`wasm-te
 answers \`ping\` with \`pong\`, records every other message) through its own fault proxy
 (\`wasm-tests/support/fault-proxy.mjs\`). Every client runs in Node (one process per library, \`ws\`'s
 WebSocket) and in headless Chromium (the browser's WebSocket): ${n.node} instances per client in Node; in Chromium
-${n.chromiumHalfOpen ?? n.chromium} per client for the half-open case (sharing one page) and ${n.chromium} for the others, each in a browser
+${n.chromiumHalfOpen ?? n.chromium} per client for the half-open case (one page per library) and ${n.chromium} for the others, each in a browser
 context of its own. Chromium delays WebSocket attempts per renderer process once attempts fail
 (\`rand(1–5 s) × 2^min(pending + failed ÷ (succeeded + 1), 16) ÷ 65536\`, counted over 2-minute windows,
 \`services/network/websocket_throttler.cc\`): clients sharing a page would slow each other down, so every
@@ -319,7 +319,9 @@ ${table(
   lines.push(
     `Health of this run: ${
       early.length
-        ? `**${early.length} of ${rec.instances.length} clients reconnected before their fault** (${[...new Set(early.map((x) => `${x.runtime}/${x.kind}`))].join(', ')}: a heartbeat verdict under load at scaled timings; it spends the classic pattern's 12 reconnects early)`
+        ? `**${early.length} of ${rec.instances.length} clients reconnected before their fault** (${[...new Set(early.map((x) => `${x.runtime}/${x.scenario}/${x.kind}`))].join(', ')}: ` +
+          `a deadline of the scaled timings missed while everything was starting; their fault still hit a live connection, but a reconnect ` +
+          `spent early counts against the classic pattern's and SEED_PATTERN's 12 in the outage and flapping cases)`
         : `every client met its fault on the connection it opened first`
     }` + (ld ? `; the bench process (all servers and proxies) ran at most ${fmt(ld.maxMs, 0)} ms late (p99 ${fmt(ld.p99Ms, 1)} ms) while the faults were applied.\n` : '.\n'),
   );
@@ -328,8 +330,21 @@ ${table(
     lines.push('Uncaught exceptions thrown by the clients themselves during the run (counted, not fatal):\n');
     for (const [k, v] of unc) {
       const [runtime, kind] = k.split('/');
-      const where = `${runtime === 'node' ? 'Node' : 'Chromium'}, ${LABELS[kind] ?? `${kind} (every client kind shares it)`}`;
-      lines.push(`- ${where}: ${v.uncaught} × ${[...new Set(v.uncaughtMessages)].map((m) => '`' + m.replace(/`/g, "'").replace(/\/work\/main\//g, '') + '`').join(', ')}`);
+      const where = `${runtime === 'node' ? 'Node' : 'Chromium'}, ${LABELS[kind] ?? kind}`;
+      const messages = [...new Set(v.uncaughtMessages)];
+      const text = messages.join(' ');
+      // What each known one means (read from the libraries' sources).
+      let why = '';
+      if (/closed before the connection was established/.test(text) && /ReconnectingWebSocket/.test(text)) {
+        why =
+          ' Its connection timeout removes its listeners from a still-connecting `ws` socket, then closes it; `ws` reports that ' +
+          "with an 'error' event nobody listens to, which ends a Node process that has no `uncaughtException` handler.";
+      } else if (/CONNECTING/.test(text) && /classic\.mjs|websocket-heartbeat-js/.test(text)) {
+        why =
+          ' A heartbeat timer armed for one socket fires after the reconnect and calls `send()` on the next socket while it is ' +
+          'still connecting, which throws (in Node, without a handler, it ends the process).';
+      }
+      lines.push(`- ${where}: ${v.uncaught} × ${messages.map((m) => '`' + m.replace(/`/g, "'").replace(/\/work\/main\//g, '') + '`').join(', ')}.${why}`);
     }
     lines.push('');
   }
@@ -408,8 +423,8 @@ function overheadSection(ov) {
 nothing per message; the client counts messages until the last one. Runs of a raw WebSocket, a Lifeline and
 reconnecting-websocket are interleaved on the same server (order rotating, one warm-up round, then
 ${ov.plan.rounds.node} rounds in Node, ${ov.plan.rounds.chromium} in Chromium). Node: the client in its own process (\`ws\`); Chromium: a page with the browser's WebSocket, run **without
-playwright** (its DevTools session reports every WebSocket frame to the driver, which costs more than the
-WebSocket itself), reporting back over a WebSocket. Messages per run: Node ${fmt(ov.plan.node[32])} × 32 B and
+playwright** (its DevTools session reports every WebSocket frame to the driver, which halved the rate in a
+trial), reporting back over a WebSocket. Messages per run: Node ${fmt(ov.plan.node[32])} × 32 B and
 ${fmt(ov.plan.node[4096])} × 4 KB; Chromium ${fmt(ov.plan.chromium[32])} and ${fmt(ov.plan.chromium[4096])}. Ratio = median over rounds of (client ÷ raw in the same round).
 `);
   const rows = [];
@@ -553,7 +568,7 @@ the attempt, median of ${st.warmN} (a raw WebSocket attempts inside its construc
 ${table(
   ['client', 'cold: script start → attempt (median, min–max)', 'vs raw', 'warm: new → attempt (median / p90)'],
   ['raw', 'lifeline', 'reconnecting-websocket'].map((k) => [
-    LABELS[k] ?? k,
+    { raw: 'raw WebSocket (`ws`)', lifeline: 'ws-lifeline (defaults)', 'reconnecting-websocket': 'reconnecting-websocket' }[k],
     `${fmt(s[k].coldMs, 1)} ms (${fmt(s[k].coldMin, 0)}–${fmt(s[k].coldMax, 0)})`,
     `${fmt(s[k].coldMs / s.raw.coldMs, 2)}×`,
     `${fmt(s[k].warmMs * 1000, 0)} µs / ${fmt(s[k].warmP90 * 1000, 0)} µs`,
@@ -604,11 +619,25 @@ function goalsAndShortfalls(results) {
       ]);
       if (!met) {
         const over = inst.filter((x) => !x.back || x.recoveryMs > bound);
+        const detail = (x) => {
+          if (!x.back) return 'never';
+          const verdict = x.events.find((e) => e.type === 'close' && e.t >= x.tFault);
+          return verdict
+            ? `${fmt(x.recoveryMs, 0)} ms: link condemned at ${fmt(verdict.t - x.tFault, 0)} ms, open again ${fmt(x.recoveryMs - (verdict.t - x.tFault), 0)} ms later`
+            : `${fmt(x.recoveryMs, 0)} ms`;
+        };
         short.push(
           `**${R}, half-open bound**: ${over.length} of ${inst.length} ws-lifeline instances took longer than ${bound} ms ` +
-            `(${over.map((x) => (x.back ? `${fmt(x.recoveryMs, 0)} ms` : 'never')).join(', ')}). The bound has no room for the connection ` +
-            `itself (handshake through the proxy) nor for the timers firing late on a loaded 2-core machine: at this scale 10 ms of lateness is half a second ` +
-            `of seed time. \`lateTimers\` in those instances' stats: ${over.map((x) => x.info?.stats?.lateTimers ?? '?').join(', ')}.`,
+            `(${over.map(detail).join('; ')}). ${
+              over.every((x) => {
+                const v = x.events.find((e) => e.type === 'close' && e.t >= x.tFault);
+                return v && v.t - x.tFault <= c.pingInterval + c.pongTimeout;
+              })
+                ? 'The verdict came within pingInterval + pongTimeout; '
+                : ''
+            }the bound then leaves the first backoff delay ` +
+            `(full jitter up to ${rec.meta.configs.lifeline.reconnectDelay} ms) and no room for the handshake through the proxy or for a timer firing late on a loaded ` +
+            `2-core machine: at this scale 10 ms is half a second of seed time. \`lateTimers\` in those instances: ${over.map((x) => x.info?.stats?.lateTimers ?? '?').join(', ')}.`,
         );
       }
       const platform = runtime === 'node' ? 30000 : 60000;
@@ -709,7 +738,9 @@ function goalsAndShortfalls(results) {
         const pc = (b, k) => ov.paced?.find((r) => r.bytes === b && r.kind === k);
         const extra = pc(32, 'lifeline') && pc(32, 'raw') ? pc(32, 'lifeline').cpuNsPerMessage - pc(32, 'raw').cpuNsPerMessage : null;
         short.push(
-          `**Node throughput** (${node.map((x) => `${x.bytes === 32 ? '32 B' : '4 KB'}: ${pct(x.pairedRatio.median)}`).join(', ')}): \`ws\` hands over a small message for about ` +
+          `**Node throughput** (${node
+            .map((x) => `${x.bytes === 32 ? '32 B' : '4 KB'}: ${pct(x.pairedRatio.median)} saturated, ${pc(x.bytes, 'lifeline') ? pct(pc(x.bytes, 'lifeline').capacityRatio.median) : '?'} paced`)
+            .join('; ')}): \`ws\` hands over a small message for about ` +
             `${pc(32, 'raw') ? fmt(pc(32, 'raw').cpuNsPerMessage) : '?'} ns of CPU, so any fixed per-message cost shows; ws-lifeline adds ${extra !== null ? fmt(extra) : '?'} ns ` +
             `(paced measurement). Its per-message path: reading the clock (\`performance.now()\`, ${m ? fmt(m.performanceNowNs, 0) : '?'} ns in Node 20) ` +
             `to note the arrival time, a second event object on top of the transport's and the garbage it leaves, ` +
@@ -724,10 +755,12 @@ function goalsAndShortfalls(results) {
         const rws = ov.rows.filter((x) => x.runtime === 'chromium' && x.kind === 'reconnecting-websocket');
         short.push(
           `**Chromium throughput** (${chromium.map((x) => `${x.bytes === 32 ? '32 B' : '4 KB'}: ${pct(x.pairedRatio.median)}`).join(', ')}): Chromium itself spends ` +
-            `tens of microseconds per message here (its renderer is the bottleneck: ~${fmt(ov.rows.find((x) => x.runtime === 'chromium' && x.kind === 'raw' && x.bytes === 32)?.medianRate)} msg/s), ` +
-            `a hundred times ws-lifeline's per-message cost, so the ratio is within this machine's noise: the rounds range widely ` +
-            `(${chromium.map((x) => `${pct(x.pairedRatio.min, 0)}–${pct(x.pairedRatio.max, 0)}`).join(', ')}), and reconnecting-websocket, which adds even less, ` +
-            `measures ${rws.map((x) => pct(x.pairedRatio.median)).join(' / ')}. More rounds would tighten it; the run's 5-minute budget does not allow many more.`,
+            `tens of microseconds per message here (its renderer is the bottleneck: ~${fmt(ov.rows.find((x) => x.runtime === 'chromium' && x.kind === 'raw' && x.bytes === 32)?.medianRate)} msg/s of 32 B), ` +
+            `while ws-lifeline's per-message JavaScript is a fraction of a microsecond (measured in Node above; it does no more work in Chromium), ` +
+            `so that path does not explain a gap of this size. The rounds range widely ` +
+            `(${chromium.map((x) => `${pct(x.pairedRatio.min, 0)}–${pct(x.pairedRatio.max, 0)}`).join(', ')}; reconnecting-websocket, which adds about as much per message, ` +
+            `measures ${rws.map((x) => `${pct(x.pairedRatio.median)} (${pct(x.pairedRatio.min, 0)}–${pct(x.pairedRatio.max, 0)})`).join(' / ')} for 32 B / 4 KB). Telling a real cost of a few percent from this noise needs more rounds on a quiet machine than a ` +
+            `5-minute run allows; it is reported as measured.`,
         );
       }
     }

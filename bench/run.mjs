@@ -76,8 +76,14 @@ async function phase(name, fn) {
 
 let browser = null;
 if (withChromium) {
-  browser = await startBrowser();
-  results.chromiumVersion = browser.version;
+  try {
+    browser = await startBrowser();
+    results.chromiumVersion = browser.version;
+  } catch (error) {
+    // No Chromium here: the Node half of everything still runs, and the report says so.
+    log(`bench: Chromium did not start (${error.message}); Node only`);
+    results.errors.chromium = error.message;
+  }
 }
 
 try {
