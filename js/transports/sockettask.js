@@ -158,15 +158,7 @@ export function socketTaskTransport(api, options = {}) {
         // The task still counts against the limit until the platform reports it closed.
         call((t) => t.close(closeParams(code, reason)));
       },
-      get bufferedAmount() {
-        return 0;
-      },
-      get protocol() {
-        return '';
-      },
-      get extensions() {
-        return '';
-      },
+      ...NO_SOCKET_INFO,
     };
   };
   transport.liveSockets = () => (globalMode ? globalMode.liveSockets() : live);
@@ -257,15 +249,7 @@ function globalSocket(api, socketOptions) {
           pendingFor = null;
         }
       },
-      get bufferedAmount() {
-        return 0;
-      },
-      get protocol() {
-        return '';
-      },
-      get extensions() {
-        return '';
-      },
+      ...NO_SOCKET_INFO,
     };
   };
   return {
@@ -320,6 +304,9 @@ function closeCode(/** @type {any} */ res) {
   const n = Number(res?.code);
   return Number.isInteger(n) && n > 0 ? n : 1006;
 }
+
+/** What a mini-program socket cannot tell: it reports no buffered amount, protocol or extensions. */
+const NO_SOCKET_INFO = Object.freeze({ bufferedAmount: 0, protocol: '', extensions: '' });
 
 /** Platforms refuse close codes other than 1000 and 3000-4999 (1006 only reports an error). */
 function closeParams(/** @type {number} */ code, /** @type {string} */ reason) {
