@@ -70,8 +70,9 @@ std::string run_sequence(std::uint64_t seed, bool record, std::string* trace = n
   for (int step = 0; step < steps; ++step) {
     const State before = s.conn.state();
     const SocketId live_before = s.conn.live_socket();
+    const Millis deadline_before = s.conn.poll_timeout();
     SocketId target = 0;  // the id an input carried, if any
-    bool id_input = false, is_activity = false, closing = false;
+    bool id_input = false, closing = false;
     bool opening = false;
     CommandResult result = CommandResult::kOk;
     switch (rng() % 16) {
@@ -94,7 +95,6 @@ std::string run_sequence(std::uint64_t seed, bool record, std::string* trace = n
       case 4:
         target = pick_id();
         id_input = true;
-        is_activity = true;
         s.activity(target);
         break;
       case 5:
@@ -161,13 +161,30 @@ std::string run_sequence(std::uint64_t seed, bool record, std::string* trace = n
       fail("live socket does not match the state");
     else if (st == State::kBackoff && !(s.conn.poll_timeout() < kNever))
       fail("backoff with no pending attempt");
-    else if (!is_activity && !(s.conn.poll_timeout() > s.now))
+    else if (!s.past_deadline.empty())
+      fail("deadline not later than now after " + s.past_deadline);
+    else if (!(s.conn.poll_timeout() > s.now))
       fail("deadline in the past after handling");
     else if (static_cast<double>(s.conn.stats().retries) > config.max_retries)
       fail("more retries than max_retries");
     else if (id_input && !s.peer.auto_respond && target != live_before &&
-             (st != before || !outs.empty()))
+             (st != before || !outs.empty() || s.conn.poll_timeout() != deadline_before))
       fail("a stale socket id changed something");
+    if (!why.str().empty()) break;
+    // State outputs form a chain from the state before the step to the state after it, and each
+    // reports a change.
+    State chain = before;
+    for (const auto& o : outs) {
+      if (o.kind != K::kStateChanged) continue;
+      if (o.from != chain || o.to == o.from) {
+        fail(std::string("state output ") + to_string(o.from) + " -> " + to_string(o.to) +
+             " after " + to_string(chain));
+        break;
+      }
+      chain = o.to;
+    }
+    if (why.str().empty() && chain != st)
+      fail(std::string("the state outputs end at ") + to_string(chain));
     if (!why.str().empty()) break;
     if (opening && result == CommandResult::kOk) closed_by_app = false;  // a fresh run may act
     for (const auto& o : outs) {

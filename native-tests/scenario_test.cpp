@@ -238,20 +238,35 @@ TEST(Reconnect, NoStuckLockAfterGivingUp) {  // reconnecting-websocket #125, par
   s.open();
   s.run_until(1e6);
   ASSERT_EQ(s.conn.state(), State::kGaveUp);
+  ASSERT_EQ(s.count(K::kOpenSocket), 3u);  // the first connect and two retries
+  auto retries_asked = [&s] {
+    std::vector<std::uint32_t> attempts;
+    for (const auto& o : s.take())
+      if (o.kind == K::kOpenSocket) attempts.push_back(o.attempt);
+    return attempts;
+  };
   s.peer.server = Peer::Server::kUp;
   EXPECT_EQ(s.reconnect(), CommandResult::kOk);
-  s.advance(50);
+  s.run_until(s.now + 1000);
   EXPECT_EQ(s.conn.state(), State::kOpen);
   // And the count starts again: two more failures are allowed before giving up again.
   s.peer.server = Peer::Server::kRefusing;
+  s.take();
   s.closed(s.conn.live_socket(), 1006);
   s.run_until(2e6);
+  EXPECT_EQ(retries_asked(), (std::vector<std::uint32_t>{1, 2}));
   EXPECT_EQ(s.conn.state(), State::kGaveUp);
+  EXPECT_EQ(s.last(K::kGaveUp)->attempt, 2u);
   EXPECT_EQ(s.conn.stats().retries, 2u);
-  // open() after giving up starts a fresh run too.
+  // open() after giving up starts a fresh run too: a first connect, then two retries again.
+  EXPECT_EQ(s.open(), CommandResult::kOk);
+  s.run_until(3e6);
+  EXPECT_EQ(retries_asked(), (std::vector<std::uint32_t>{0, 1, 2}));
+  EXPECT_EQ(s.conn.state(), State::kGaveUp);
+  EXPECT_EQ(s.last(K::kGaveUp)->attempt, 2u);
   s.peer.server = Peer::Server::kUp;
   EXPECT_EQ(s.open(), CommandResult::kOk);
-  s.advance(50);
+  s.run_until(s.now + 1000);
   EXPECT_EQ(s.conn.state(), State::kOpen);
 }
 
@@ -284,9 +299,12 @@ TEST(Reconnect, ExplicitCloseDuringBackoffCancelsTheAttempt) {
   s.peer.auto_respond = false;
   s.closed(id, 1006);
   ASSERT_EQ(s.conn.state(), State::kBackoff);
-  s.close();
-  EXPECT_EQ(s.last(K::kClosed)->will_reconnect, false);
-  EXPECT_EQ(s.last(K::kClosed)->socket, 0u);
+  const auto closes = s.count(K::kClosed);
+  EXPECT_EQ(s.close(), CommandResult::kOk);
+  EXPECT_EQ(s.conn.state(), State::kClosed);
+  // The app had its close event when the socket went; no socket, no second one.
+  EXPECT_EQ(s.count(K::kClosed), closes);
+  EXPECT_EQ(s.conn.poll_timeout(), kNever);
   s.run_until(1e7);
   EXPECT_EQ(s.count(K::kOpenSocket), 1u);
 }
@@ -350,13 +368,34 @@ TEST(Reconnect, ADeadLinkIsUsefulOnlyUntilItsLastSignOfLife) {
   EXPECT_EQ(s.last(K::kReconnecting)->value, 2000);
 }
 
-TEST(Reconnect, ForcedReconnectReplacesTheSocketNow) {
+TEST(Reconnect, ForcedReconnectReplacesTheSocketOneMillisecondLater) {
   Sim s(fixed_delays());
   SocketId id = open_auto(s);
+  s.take();
   EXPECT_EQ(s.reconnect(), CommandResult::kOk);
-  EXPECT_EQ(s.last(K::kCloseSocket)->socket, id);
-  EXPECT_EQ(s.last(K::kCloseSocket)->cause, CloseCause::kForced);
+  const auto out = s.take();
+  // Abandoned with a handshake, the state first, then the close event and the announcement; the
+  // new socket is not asked for inside the call (a listener calling reconnect() cannot loop).
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0].kind, K::kCloseSocket);
+  EXPECT_EQ(out[0].socket, id);
+  EXPECT_EQ(out[0].cause, CloseCause::kForced);
+  EXPECT_EQ(out[0].code, kCodeReconnect);
+  EXPECT_EQ(out[1].kind, K::kStateChanged);
+  EXPECT_EQ(out[1].to, State::kBackoff);
+  EXPECT_EQ(out[2].kind, K::kClosed);
+  EXPECT_TRUE(out[2].will_reconnect);
+  EXPECT_EQ(out[2].cause, CloseCause::kForced);
+  EXPECT_EQ(out[3].kind, K::kReconnecting);
+  EXPECT_EQ(out[3].attempt, 0u);
+  EXPECT_EQ(out[3].value, kMinDuration);
+  EXPECT_EQ(s.conn.poll_timeout(), s.now + kMinDuration);
+  // Asked again while the fresh attempt is pending: nothing more to do.
+  EXPECT_EQ(s.reconnect(), CommandResult::kIgnored);
+  EXPECT_TRUE(s.take().empty());
+  s.advance(kMinDuration);
   EXPECT_EQ(s.last(K::kOpenSocket)->socket, id + 1);
+  EXPECT_EQ(s.last(K::kOpenSocket)->attempt, 0u);
   EXPECT_EQ(s.times_of(K::kOpenSocket).back(), s.now);
   EXPECT_EQ(s.conn.state(), State::kConnecting);
   s.advance(50);
@@ -484,7 +523,7 @@ TEST(Stats, CountAttemptsConnectsPingsPongsAndRtt) {
   EXPECT_EQ(st.last_rtt, 40);
   EXPECT_EQ(st.state, State::kOpen);
   s.reconnect();
-  s.advance(50);
+  s.advance(kMinDuration + 50);
   EXPECT_EQ(s.conn.stats().attempts, 2u);
   EXPECT_EQ(s.conn.stats().connects, 2u);
 }

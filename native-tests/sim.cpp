@@ -25,6 +25,9 @@ void Sim::input(const std::string& line) {
     if (peer.auto_respond) respond(o);
   }
   if (record_trace) trace_ += "@ " + format_number(conn.poll_timeout()) + "\n";
+  if (past_deadline.empty() && !(conn.poll_timeout() > now))
+    past_deadline = line + " at " + format_number(now) + " left the deadline at " +
+                    format_number(conn.poll_timeout());
 }
 
 CommandResult Sim::open() {
@@ -62,6 +65,11 @@ void Sim::error(SocketId id) {
   conn.handle_socket_error(id, now);
   held_.erase(id);
   input("error " + std::to_string(id));
+}
+void Sim::attempt_failed(SocketId id) {
+  conn.handle_attempt_failed(id, now);
+  held_.erase(id);
+  input("attempt-failed " + std::to_string(id));
 }
 void Sim::closed(SocketId id, int code, bool was_clean, bool reconnect_allowed) {
   conn.handle_socket_closed(id, now, code, was_clean, reconnect_allowed);

@@ -30,6 +30,9 @@ class Sim {
   Peer peer;
   Millis now = 0;
   bool record_trace = true;  // off for the randomized test, where formatting would dominate
+  // The first input after which poll_timeout() was not later than `now` (the core's rule: after
+  // any input the deadline is in the future, or kNever); empty while none was.
+  std::string past_deadline;
 
   // Inputs, at `now`.
   CommandResult open();
@@ -40,6 +43,7 @@ class Sim {
   void pong(SocketId id);
   void server_ping(SocketId id);
   void error(SocketId id);
+  void attempt_failed(SocketId id);  // the shim could not create it (URL, transport)
   void closed(SocketId id, int code, bool was_clean = false, bool reconnect_allowed = true);
   void network(bool online);
   void foreground(bool shown);

@@ -144,6 +144,8 @@ std::string replay(const std::string& trace, std::string& error) {
       conn.handle_server_ping(id(), t);
     else if (name == "error")
       conn.handle_socket_error(id(), t);
+    else if (name == "attempt-failed")
+      conn.handle_attempt_failed(id(), t);
     else if (name == "closed")
       conn.handle_socket_closed(id(), t, static_cast<int>(arg(1)), arg(2) != 0, arg(3) != 0);
     else if (name == "timeout")

@@ -1,6 +1,8 @@
 #include <cmath>
+#include <cstring>
 
 #include "lifeline/config.hpp"
+#include "lifeline/contract.hpp"
 #include "lifeline/types.hpp"
 
 namespace lifeline {
@@ -22,63 +24,133 @@ Config Config::seed_pattern() {
 
 namespace {
 
-struct FieldInfo {
-  const char* name;
-  const char* expected;
-};
-
-constexpr const char* kPositiveOrOff = "a number > 0, or infinity to disable";
-
-// Indexed by Field.
-constexpr FieldInfo kFields[] = {
-    {"ping_interval", kPositiveOrOff},
-    {"pong_timeout", kPositiveOrOff},
-    {"connect_timeout", kPositiveOrOff},
-    {"reconnect_delay", "a finite number >= 0"},
-    {"max_reconnect_delay", "a finite number >= reconnect_delay"},
-    {"backoff_factor", "a finite number >= 1"},
-    {"jitter", "a number from 0 to 1"},
-    {"max_retries", "a whole number >= 0, or infinity for no limit"},
-    {"min_uptime", "a number >= 0, or infinity to never reset"},
-    {"timer_slack", kPositiveOrOff},
-};
-
-bool positive_or_never(double v) {
-  return !std::isnan(v) && v > 0;
+bool duration_or_never(double v) {
+  return v == kNever || (std::isfinite(v) && v >= kMinDuration);
 }
-bool non_negative_finite(double v) {
-  return std::isfinite(v) && v >= 0;
+bool delay(double v) {
+  return v == 0 || (std::isfinite(v) && v >= kMinDuration);
+}
+bool whole_32(double v) {
+  return std::isfinite(v) && v >= 0 && v <= 4294967295.0 && v == std::floor(v);
+}
+
+constexpr const char* kDurationWords = "a number of milliseconds >= 1, or Infinity to disable";
+constexpr const char* kFlagWords = "true or false";
+
+bool set_flag(bool& field, double v) {
+  if (v != 0 && v != 1) return false;
+  field = v == 1;
+  return true;
+}
+
+// Indexed by Field. The getters give the defaults (from Config{}) and the seed pattern's values
+// (from Config::seed_pattern()), so neither is written twice.
+constexpr FieldSpec kFields[] = {
+    {Field::kPingInterval, "ping_interval", "pingInterval", FieldKind::kDuration, kDurationWords,
+     [](const Config& c) { return c.ping_interval; },
+     [](Config& c, double v) { return c.ping_interval = v, true; }},
+    {Field::kPongTimeout, "pong_timeout", "pongTimeout", FieldKind::kDuration, kDurationWords,
+     [](const Config& c) { return c.pong_timeout; },
+     [](Config& c, double v) { return c.pong_timeout = v, true; }},
+    {Field::kConnectTimeout, "connect_timeout", "connectTimeout", FieldKind::kDuration,
+     kDurationWords, [](const Config& c) { return c.connect_timeout; },
+     [](Config& c, double v) { return c.connect_timeout = v, true; }},
+    {Field::kReconnectDelay, "reconnect_delay", "reconnectDelay", FieldKind::kDelay,
+     "0, or a finite number of milliseconds >= 1",
+     [](const Config& c) { return c.reconnect_delay; },
+     [](Config& c, double v) { return c.reconnect_delay = v, true; }},
+    {Field::kMaxReconnectDelay, "max_reconnect_delay", "maxReconnectDelay", FieldKind::kMaxDelay,
+     "a finite number of milliseconds >= the reconnect delay",
+     [](const Config& c) { return c.max_reconnect_delay; },
+     [](Config& c, double v) { return c.max_reconnect_delay = v, true; }},
+    {Field::kBackoffFactor, "backoff_factor", "backoffFactor", FieldKind::kFactor,
+     "a finite number >= 1", [](const Config& c) { return c.backoff_factor; },
+     [](Config& c, double v) { return c.backoff_factor = v, true; }},
+    {Field::kJitter, "jitter", "jitter", FieldKind::kFraction, "a number from 0 to 1",
+     [](const Config& c) { return c.jitter; },
+     [](Config& c, double v) { return c.jitter = v, true; }},
+    {Field::kMaxRetries, "max_retries", "maxRetries", FieldKind::kCount,
+     "a whole number from 0 to 4294967295, or Infinity for no limit",
+     [](const Config& c) { return c.max_retries; },
+     [](Config& c, double v) { return c.max_retries = v, true; }},
+    {Field::kMinUptime, "min_uptime", "minUptime", FieldKind::kUptime,
+     "a number of milliseconds >= 0, or Infinity to never reset",
+     [](const Config& c) { return c.min_uptime; },
+     [](Config& c, double v) { return c.min_uptime = v, true; }},
+    {Field::kTimerSlack, "timer_slack", "timerSlack", FieldKind::kDuration, kDurationWords,
+     [](const Config& c) { return c.timer_slack; },
+     [](Config& c, double v) { return c.timer_slack = v, true; }},
+    {Field::kAnswerServerPings, "answer_server_pings", "answerServerPings", FieldKind::kFlag,
+     kFlagWords, [](const Config& c) { return c.answer_server_pings ? 1.0 : 0.0; },
+     [](Config& c, double v) { return set_flag(c.answer_server_pings, v); }},
+    {Field::kPauseInBackground, "pause_in_background", "pauseInBackground", FieldKind::kFlag,
+     kFlagWords, [](const Config& c) { return c.pause_in_background ? 1.0 : 0.0; },
+     [](Config& c, double v) { return set_flag(c.pause_in_background, v); }},
+    {Field::kSeed, "seed", "seed", FieldKind::kSeed, "a whole number from 0 to 4294967295",
+     [](const Config& c) { return static_cast<double>(c.seed); },
+     [](Config& c, double v) {
+       if (!whole_32(v)) return false;
+       c.seed = static_cast<std::uint64_t>(v);
+       return true;
+     }},
+};
+static_assert(sizeof(kFields) / sizeof(kFields[0]) == kFieldCount, "one entry per Field");
+
+// Whether `v` is an allowed value of the field (the cross-field rule of max_reconnect_delay is
+// checked by validate()).
+bool in_range(FieldKind kind, double v) {
+  switch (kind) {
+    case FieldKind::kDuration:
+      return duration_or_never(v);
+    case FieldKind::kDelay:
+      return delay(v);
+    case FieldKind::kMaxDelay:
+      return std::isfinite(v) && v >= 0;
+    case FieldKind::kFactor:
+      return std::isfinite(v) && v >= 1;
+    case FieldKind::kFraction:
+      return v >= 0 && v <= 1;
+    case FieldKind::kCount:
+      return v == kNever || whole_32(v);
+    case FieldKind::kUptime:
+      return !std::isnan(v) && v >= 0;
+    case FieldKind::kFlag:
+      return v == 0 || v == 1;
+    case FieldKind::kSeed:
+      return true;  // any 64-bit seed in C++; the binding's set() checks the 32-bit range
+  }
+  return false;
 }
 
 }  // namespace
 
+const FieldSpec& field_spec(Field field) {
+  return kFields[static_cast<int>(field)];
+}
+
+const FieldSpec* find_field(const char* js_name) {
+  for (const auto& f : kFields) {
+    if (std::strcmp(f.js_name, js_name) == 0) return &f;
+  }
+  return nullptr;
+}
+
 const char* field_name(Field field) {
-  return kFields[static_cast<int>(field)].name;
+  return field_spec(field).cpp_name;
 }
 const char* field_expected(Field field) {
-  return kFields[static_cast<int>(field)].expected;
+  return field_spec(field).expected;
 }
 
 std::vector<ConfigProblem> validate(const Config& c) {
   std::vector<ConfigProblem> problems;
-  auto check = [&](bool ok, Field field) {
-    if (!ok) problems.push_back({field, field_name(field), field_expected(field)});
-  };
-  check(positive_or_never(c.ping_interval), Field::kPingInterval);
-  check(positive_or_never(c.pong_timeout), Field::kPongTimeout);
-  check(positive_or_never(c.connect_timeout), Field::kConnectTimeout);
-  check(non_negative_finite(c.reconnect_delay), Field::kReconnectDelay);
-  check(non_negative_finite(c.max_reconnect_delay) &&
-            !(non_negative_finite(c.reconnect_delay) && c.max_reconnect_delay < c.reconnect_delay),
-        Field::kMaxReconnectDelay);
-  check(std::isfinite(c.backoff_factor) && c.backoff_factor >= 1, Field::kBackoffFactor);
-  check(c.jitter >= 0 && c.jitter <= 1, Field::kJitter);
-  check(c.max_retries == kNever ||
-            (std::isfinite(c.max_retries) && c.max_retries >= 0 &&
-             c.max_retries == std::floor(c.max_retries) && c.max_retries <= 4294967295.0),
-        Field::kMaxRetries);
-  check(!std::isnan(c.min_uptime) && c.min_uptime >= 0, Field::kMinUptime);
-  check(positive_or_never(c.timer_slack), Field::kTimerSlack);
+  for (const auto& f : kFields) {
+    bool ok = in_range(f.kind, f.get(c));
+    if (f.field == Field::kMaxReconnectDelay && delay(c.reconnect_delay)) {
+      ok = ok && c.max_reconnect_delay >= c.reconnect_delay;
+    }
+    if (!ok) problems.push_back({f.field, f.cpp_name, f.expected});
+  }
   return problems;
 }
 
@@ -158,6 +230,10 @@ const char* to_string(CommandResult result) {
       return "ignored";
     case CommandResult::kInvalidConfig:
       return "invalid-config";
+    case CommandResult::kInvalidTime:
+      return "invalid-time";
+    case CommandResult::kInvalidArgument:
+      return "invalid-argument";
   }
   return "?";
 }

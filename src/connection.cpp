@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+
+#include "lifeline/contract.hpp"
 
 namespace lifeline {
 
@@ -82,7 +85,7 @@ Millis Connection::poll_timeout() const {
     case State::kConnecting:
       return connect_deadline_;
     case State::kOpen:
-      return awaiting_pong_ ? pong_deadline_ : last_life_ + config_.ping_interval;
+      return awaiting_pong_ ? pong_deadline_ : after(last_life_, config_.ping_interval);
     case State::kBackoff:
       return retry_at_;
     case State::kIdle:
@@ -95,11 +98,32 @@ Millis Connection::poll_timeout() const {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Time
+
+bool Connection::advance(Millis& now) {
+  if (!std::isfinite(now)) return false;
+  if (now < now_) {
+    now = now_;  // a clock that stepped back: no time passed
+  } else {
+    now_ = now;
+  }
+  return true;
+}
+
+Millis Connection::after(Millis now, Millis d) {
+  if (d == kNever) return kNever;
+  const Millis t = now + d;
+  return t > now ? t : std::nextafter(now, kNever);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Commands
 
 CommandResult Connection::open(Millis now) {
+  if (!std::isfinite(now)) return CommandResult::kInvalidTime;
   if (!config_valid_) return CommandResult::kInvalidConfig;
   if (is_live(state_)) return CommandResult::kIgnored;
+  advance(now);
   stats_.retries = 0;
   first_attempt_ = true;
   if (suspended()) {
@@ -110,62 +134,70 @@ CommandResult Connection::open(Millis now) {
   return CommandResult::kOk;
 }
 
-CommandResult Connection::close(Millis /*now*/, int code) {
+CommandResult Connection::close(Millis now, int code) {
+  if (!std::isfinite(now)) return CommandResult::kInvalidTime;
+  if (!is_app_close_code(code)) return CommandResult::kInvalidArgument;
   if (state_ == State::kClosed) return CommandResult::kIgnored;
-  const State before = state_;
-  const SocketId id = socket_;
-  if (id != 0) {
-    Output c = make(OutputKind::kCloseSocket, id);
-    c.code = code;
-    c.cause = CloseCause::kExplicit;
-    emit(c);
-    socket_ = 0;
+  advance(now);
+  // What was announced and not yet seen is no longer true: no attempt will follow, nothing gives
+  // up, and the app goes from the state it last saw straight to closed.
+  withdraw_reconnecting();
+  State seen = state_;
+  bool pending_change = false;
+  const auto first = outputs_.begin() + static_cast<std::ptrdiff_t>(read_);
+  for (auto it = first; it != outputs_.end(); ++it) {
+    if (it->kind == OutputKind::kClosed) it->will_reconnect = false;
+    if (it->kind == OutputKind::kStateChanged && !pending_change) {
+      seen = it->from;
+      pending_change = true;
+    }
   }
-  awaiting_pong_ = false;
+  outputs_.erase(std::remove_if(first, outputs_.end(),
+                                [](const Output& o) {
+                                  return o.kind == OutputKind::kStateChanged ||
+                                         o.kind == OutputKind::kGaveUp;
+                                }),
+                 outputs_.end());
+  state_ = seen;  // the one change to closed starts where the app last saw the state
+  stats_.state = seen;
   retry_at_ = kNever;
   connect_deadline_ = kNever;
-  set_state(State::kClosed);
-  if (before != State::kIdle) {
-    Output e = make(OutputKind::kClosed, id);
-    e.code = code;
-    e.cause = CloseCause::kExplicit;
-    e.was_clean = true;
-    e.will_reconnect = false;
-    emit(e);
+  awaiting_pong_ = false;
+  if (socket_ != 0) {
+    abandon(code, CloseCause::kExplicit, true, true, false, State::kClosed);
+  } else {
+    set_state(State::kClosed);  // no socket, no close event (the app has had one for each)
   }
   return CommandResult::kOk;
 }
 
 CommandResult Connection::reconnect(Millis now) {
+  if (!std::isfinite(now)) return CommandResult::kInvalidTime;
   if (state_ == State::kIdle || state_ == State::kClosed) return CommandResult::kIgnored;
-  const SocketId id = socket_;
-  if (id != 0) {
-    Output c = make(OutputKind::kCloseSocket, id);
-    c.code = kCodeReconnect;
-    c.cause = CloseCause::kForced;
-    emit(c);
-    socket_ = 0;
-    awaiting_pong_ = false;
-    Output e = c;
-    e.kind = OutputKind::kClosed;
-    e.was_clean = true;
-    e.will_reconnect = true;
-    emit(e);
-  }
-  // The app asked: a fresh run, whatever the backoff, the failure count or the network says.
+  if (state_ == State::kBackoff && first_attempt_) return CommandResult::kIgnored;  // pending
+  advance(now);
+  withdraw_reconnecting();
+  // The app asked: a fresh run, whatever the backoff, the failure count or the network says. It
+  // starts kMinDuration later, from handle_timeout: never inside this call.
   stats_.retries = 0;
   first_attempt_ = true;
-  Output r = make(OutputKind::kReconnecting, 0);
-  emit(r);
-  start_attempt(now, false);
+  retry_at_ = after(now, kMinDuration);
+  if (socket_ != 0) {
+    abandon(kCodeReconnect, CloseCause::kForced, true, true, true, State::kBackoff);
+  } else {
+    set_state(State::kBackoff);
+  }
+  emit_reconnecting(0, kMinDuration);
   return CommandResult::kOk;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Socket inputs. Each checks the generation first: only the live socket speaks.
+// Socket inputs. Each checks the time and the generation first: only the live socket speaks.
 
-void Connection::handle_socket_opened(SocketId socket, Millis now) {
-  if (socket == 0 || socket != socket_ || state_ != State::kConnecting) return;
+CommandResult Connection::handle_socket_opened(SocketId socket, Millis now) {
+  if (!std::isfinite(now)) return CommandResult::kInvalidTime;
+  if (!is_live_socket(socket) || state_ != State::kConnecting) return CommandResult::kIgnored;
+  advance(now);
   opened_at_ = now;
   last_life_ = now;
   awaiting_pong_ = false;
@@ -179,6 +211,7 @@ void Connection::handle_socket_opened(SocketId socket, Millis now) {
   e.attempt = attempt_;
   emit(e);
   run_timers(now);
+  return CommandResult::kOk;
 }
 
 void Connection::note_life(Millis at) {
@@ -188,16 +221,24 @@ void Connection::note_life(Millis at) {
   if (awaiting_pong_ && at >= ping_sent_at_) awaiting_pong_ = false;
 }
 
-void Connection::handle_activity(SocketId socket, Millis at) {
-  if (socket == 0 || socket != socket_ || state_ != State::kOpen) return;
+CommandResult Connection::handle_activity(SocketId socket, Millis at) {
+  if (!std::isfinite(at)) return CommandResult::kInvalidTime;
+  if (!is_live_socket(socket) || state_ != State::kOpen) return CommandResult::kIgnored;
+  Millis now = at;
+  advance(now);  // an arrival reported late is still life at `at`; it never moves time back
   note_life(at);
+  run_timers(now);
+  return CommandResult::kOk;
 }
 
-void Connection::handle_pong(SocketId socket, Millis now) {
-  if (socket == 0 || socket != socket_ || state_ != State::kOpen) return;
+CommandResult Connection::handle_pong(SocketId socket, Millis now) {
+  if (!std::isfinite(now)) return CommandResult::kInvalidTime;
+  if (!is_live_socket(socket) || state_ != State::kOpen) return CommandResult::kIgnored;
+  advance(now);
   if (rtt_pending_) {
     rtt_pending_ = false;
-    const double rtt = now - ping_sent_at_;
+    // >= 0: time never goes back in here; finite even across the whole range of doubles.
+    const double rtt = std::min(now - ping_sent_at_, std::numeric_limits<double>::max());
     stats_.pongs_received++;
     stats_.last_rtt = rtt;
     Output e = make(OutputKind::kHeartbeat, socket);
@@ -208,36 +249,57 @@ void Connection::handle_pong(SocketId socket, Millis now) {
   grace_used_ = false;
   last_life_ = std::max(last_life_, now);
   run_timers(now);
+  return CommandResult::kOk;
 }
 
-void Connection::handle_server_ping(SocketId socket, Millis now) {
-  if (socket == 0 || socket != socket_ || state_ != State::kOpen) return;
+CommandResult Connection::handle_server_ping(SocketId socket, Millis now) {
+  if (!std::isfinite(now)) return CommandResult::kInvalidTime;
+  if (!is_live_socket(socket) || state_ != State::kOpen) return CommandResult::kIgnored;
+  advance(now);
   note_life(now);
   if (config_.answer_server_pings) emit(make(OutputKind::kSendPong, socket));
   run_timers(now);
+  return CommandResult::kOk;
 }
 
-void Connection::handle_socket_error(SocketId socket, Millis now) {
-  if (socket == 0 || socket != socket_) return;
+CommandResult Connection::handle_socket_error(SocketId socket, Millis now) {
+  if (!std::isfinite(now)) return CommandResult::kInvalidTime;
+  if (!is_live_socket(socket)) return CommandResult::kIgnored;
+  advance(now);
   // Abandon at once and close it, so that its resources (a mini-program's socket slot) are
   // freed; the close that usually follows an error carries a stale id and is ignored.
   lose_socket(now, kCodeAbnormal, CloseCause::kError, false, true, true);
   run_timers(now);
+  return CommandResult::kOk;
 }
 
-void Connection::handle_socket_closed(SocketId socket, Millis now, int code, bool was_clean,
-                                      bool reconnect_allowed) {
-  if (socket == 0 || socket != socket_) return;
+CommandResult Connection::handle_attempt_failed(SocketId socket, Millis now) {
+  if (!std::isfinite(now)) return CommandResult::kInvalidTime;
+  if (!is_live_socket(socket) || state_ != State::kConnecting) return CommandResult::kIgnored;
+  advance(now);
+  lose_socket(now, kCodeAbnormal, CloseCause::kError, false, true, true);
+  run_timers(now);
+  return CommandResult::kOk;
+}
+
+CommandResult Connection::handle_socket_closed(SocketId socket, Millis now, int code,
+                                               bool was_clean, bool reconnect_allowed) {
+  if (!std::isfinite(now)) return CommandResult::kInvalidTime;
+  if (!is_live_socket(socket)) return CommandResult::kIgnored;
+  advance(now);
   lose_socket(now, code, reconnect_allowed ? CloseCause::kRemote : CloseCause::kFinal, was_clean,
               false, reconnect_allowed);
   run_timers(now);
+  return CommandResult::kOk;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Time and platform
 
-void Connection::handle_timeout(Millis now) {
+CommandResult Connection::handle_timeout(Millis now) {
+  if (!advance(now)) return CommandResult::kInvalidTime;
   run_timers(now);
+  return CommandResult::kOk;
 }
 
 void Connection::run_timers(Millis now) {
@@ -280,7 +342,7 @@ void Connection::fire(Millis due, Millis now) {
       lose_socket(now, kCodePongTimeout, CloseCause::kPongTimeout, false, true, true);
       return;
     case State::kBackoff:
-      start_attempt(now, true);
+      start_attempt(now, !first_attempt_);  // uncounted: the fresh run of a reconnect()
       return;
     case State::kIdle:
     case State::kPaused:
@@ -290,22 +352,26 @@ void Connection::fire(Millis due, Millis now) {
   }
 }
 
-void Connection::handle_network(bool online, Millis now) {
+CommandResult Connection::handle_network(bool online, Millis now) {
+  if (!advance(now)) return CommandResult::kInvalidTime;
   online_ = online;
   if (online) {
     resume(now);
   } else {
     pause_or_probe(now);
   }
+  return CommandResult::kOk;
 }
 
-void Connection::handle_foreground(bool foreground, Millis now) {
+CommandResult Connection::handle_foreground(bool foreground, Millis now) {
+  if (!advance(now)) return CommandResult::kInvalidTime;
   foreground_ = foreground;
   if (foreground) {
     resume(now);
   } else {
     pause_or_probe(now);
   }
+  return CommandResult::kOk;
 }
 
 void Connection::pause_or_probe(Millis now) {
@@ -315,6 +381,9 @@ void Connection::pause_or_probe(Millis now) {
     set_state(State::kPaused);
   } else if (state_ == State::kOpen && !online_) {
     probe(now);  // going offline usually means this link is dead: find out soon
+  } else if (state_ == State::kBackoff && retry_at_ <= now) {
+    // An overdue attempt is the timer's to start, not a going-away signal's.
+    retry_at_ = after(now, kMinDuration);
   }
   run_timers(now);
 }
@@ -323,11 +392,7 @@ void Connection::resume(Millis now) {
   switch (state_) {
     case State::kPaused:
       if (!suspended()) {
-        if (!first_attempt_) {
-          Output r = make(OutputKind::kReconnecting, 0);
-          r.attempt = stats_.retries + 1;
-          emit(r);
-        }
+        if (!first_attempt_) emit_reconnecting(stats_.retries + 1, 0);
         start_attempt(now, !first_attempt_);
       }
       break;
@@ -335,9 +400,7 @@ void Connection::resume(Millis now) {
       if (retry_at_ > now) {
         // Back online or shown: now, not after the rest of the backoff.
         retry_at_ = now;
-        Output r = make(OutputKind::kReconnecting, 0);
-        r.attempt = stats_.retries + 1;
-        emit(r);
+        emit_reconnecting(first_attempt_ ? 0 : stats_.retries + 1, 0);
       }
       break;
     case State::kOpen:
@@ -366,15 +429,24 @@ void Connection::start_attempt(Millis now, bool counted) {
   if (++last_id_ == 0) ++last_id_;  // 0 is never a socket
   socket_ = last_id_;
   stats_.attempts++;
-  connect_deadline_ = now + config_.connect_timeout;
+  connect_deadline_ = after(now, config_.connect_timeout);
   grace_used_ = false;
   awaiting_pong_ = false;
   rtt_pending_ = false;
   retry_at_ = kNever;
+  // The state first: a statechange listener runs before the socket is created, and a close()
+  // there withdraws the open-socket (the socket is then never created).
+  set_state(State::kConnecting);
   Output a = make(OutputKind::kOpenSocket, socket_);
   a.attempt = attempt_;
   emit(a);
-  set_state(State::kConnecting);
+}
+
+void Connection::emit_reconnecting(std::uint32_t attempt, Millis delay) {
+  Output r = make(OutputKind::kReconnecting, 0);
+  r.attempt = attempt;
+  r.value = delay;
+  emit(r);
 }
 
 void Connection::send_ping(Millis now) {
@@ -383,18 +455,51 @@ void Connection::send_ping(Millis now) {
   ping_sent_at_ = now;
   awaiting_pong_ = true;
   rtt_pending_ = true;
-  pong_deadline_ = now + config_.pong_timeout;
+  pong_deadline_ = after(now, config_.pong_timeout);
 }
 
-void Connection::lose_socket(Millis now, int code, CloseCause cause, bool was_clean, bool close_it,
-                             bool reconnect_allowed) {
+bool Connection::withdraw(SocketId socket) {
+  bool never_created = false;
+  const auto first = outputs_.begin() + static_cast<std::ptrdiff_t>(read_);
+  const auto last = std::remove_if(first, outputs_.end(), [&](const Output& o) {
+    if (o.socket != socket) return false;
+    switch (o.kind) {
+      case OutputKind::kOpenSocket:
+        never_created = true;
+        return true;
+      case OutputKind::kSendPing:
+      case OutputKind::kSendPong:
+      case OutputKind::kFlushQueue:
+      case OutputKind::kOpened:  // an `open` after its own `close` would be a lie
+      case OutputKind::kHeartbeat:
+        return true;
+      case OutputKind::kCloseSocket:
+      case OutputKind::kClosed:
+      case OutputKind::kReconnecting:
+      case OutputKind::kGaveUp:
+      case OutputKind::kStateChanged:
+        return false;
+    }
+    return false;
+  });
+  outputs_.erase(last, outputs_.end());
+  return never_created;
+}
+
+void Connection::withdraw_reconnecting() {
+  const auto first = outputs_.begin() + static_cast<std::ptrdiff_t>(read_);
+  outputs_.erase(
+      std::remove_if(first, outputs_.end(),
+                     [](const Output& o) { return o.kind == OutputKind::kReconnecting; }),
+      outputs_.end());
+}
+
+void Connection::abandon(int code, CloseCause cause, bool was_clean, bool close_it,
+                         bool will_reconnect, State next) {
   const SocketId id = socket_;
-  if (state_ == State::kOpen) {
-    // A dead link stopped being useful at its last sign of life, not when we noticed.
-    const Millis alive_until = cause == CloseCause::kPongTimeout ? last_life_ : now;
-    if (alive_until - opened_at_ >= config_.min_uptime) stats_.retries = 0;
-  }
-  if (close_it) {
+  const bool known = !withdraw(id);  // the shim created it (its open-socket was polled)
+  if (!known) stats_.attempts--;     // withdrawn before it was made: no attempt
+  if (known && close_it) {
     Output c = make(OutputKind::kCloseSocket, id);
     c.code = code;
     c.cause = cause;
@@ -404,40 +509,49 @@ void Connection::lose_socket(Millis now, int code, CloseCause cause, bool was_cl
   awaiting_pong_ = false;
   rtt_pending_ = false;
   connect_deadline_ = kNever;
-
-  Output e = make(OutputKind::kClosed, id);
-  e.code = code;
-  e.cause = cause;
-  e.was_clean = was_clean;
-  if (!reconnect_allowed) {
-    set_state(State::kClosed);
+  set_state(next);
+  if (known) {
+    Output e = make(OutputKind::kClosed, id);
+    e.code = code;
+    e.cause = cause;
+    e.was_clean = was_clean;
+    e.will_reconnect = will_reconnect;
     emit(e);
+  }
+}
+
+void Connection::lose_socket(Millis now, int code, CloseCause cause, bool was_clean, bool close_it,
+                             bool reconnect_allowed) {
+  if (state_ == State::kOpen) {
+    // A dead link stopped being useful at its last sign of life, not when we noticed.
+    const Millis alive_until = cause == CloseCause::kPongTimeout ? last_life_ : now;
+    if (alive_until - opened_at_ >= config_.min_uptime) stats_.retries = 0;
+  }
+  if (!reconnect_allowed) {
+    abandon(code, cause, was_clean, close_it, false, State::kClosed);
     return;
   }
   if (static_cast<double>(stats_.retries) >= config_.max_retries) {
-    set_state(State::kGaveUp);
-    emit(e);
+    abandon(code, cause, was_clean, close_it, false, State::kGaveUp);
     Output g = make(OutputKind::kGaveUp, 0);
     g.attempt = stats_.retries;
     emit(g);
     return;
   }
-  e.will_reconnect = true;
   if (suspended()) {
     // The next attempt waits, uncounted, for the network (or the foreground).
     retry_at_ = kNever;
-    set_state(State::kPaused);
-    emit(e);
+    abandon(code, cause, was_clean, close_it, true, State::kPaused);
     return;
   }
-  const Millis delay = backoff_delay(config_, stats_.retries, next_uniform());
-  retry_at_ = now + delay;
-  set_state(State::kBackoff);
-  emit(e);
-  Output r = make(OutputKind::kReconnecting, 0);
-  r.attempt = stats_.retries + 1;
-  r.value = delay;
-  emit(r);
+  // Never replaced inside the input that lost it, whatever the delay (0 included): the next
+  // attempt comes from a handle_timeout at least kMinDuration later, so the shim's event loop
+  // runs timers and I/O in between (a zero-delay timer waits about that long on every platform).
+  const Millis delay =
+      std::max(kMinDuration, backoff_delay(config_, stats_.retries, next_uniform()));
+  retry_at_ = after(now, delay);
+  abandon(code, cause, was_clean, close_it, true, State::kBackoff);
+  emit_reconnecting(stats_.retries + 1, delay);
 }
 
 }  // namespace lifeline

@@ -48,8 +48,8 @@ struct Config {
   static Config seed_pattern();
 };
 
-// Every field, in declaration order; the binding passes these numbers to JavaScript, which maps
-// them to its own option names.
+// Every field, in declaration order. The contract (lifeline/contract.hpp) describes each one
+// (both names, kind, default, the allowed range in words); JavaScript derives its options from it.
 enum class Field : std::uint8_t {
   kPingInterval,
   kPongTimeout,
@@ -61,12 +61,21 @@ enum class Field : std::uint8_t {
   kMaxRetries,
   kMinUptime,
   kTimerSlack,
+  kAnswerServerPings,
+  kPauseInBackground,
+  kSeed,
 };
+inline constexpr int kFieldCount = static_cast<int>(Field::kSeed) + 1;
+
+// The shortest duration a positive duration field accepts. Anything shorter cannot be told from
+// "now" on a double clock of a long-running process (a denormal deadline equals now), and no
+// platform's timers resolve it.
+inline constexpr Millis kMinDuration = 1;
 
 struct ConfigProblem {
   Field field;
   const char* name;      // the C++ field name, e.g. "pong_timeout"
-  const char* expected;  // e.g. "a number > 0, or infinity to disable"
+  const char* expected;  // e.g. "a number of milliseconds >= 1, or Infinity to disable"
 };
 
 // Every problem, not just the first. Empty means valid.

@@ -19,35 +19,47 @@ class Connection {
  public:
   explicit Connection(const Config& config);
 
+  // Every command and input returns kInvalidTime, and changes nothing, when `now` is not finite.
+  // Time that goes backwards counts as no time passing. After every accepted input,
+  // poll_timeout() is strictly later than now (or kNever).
+
   // --- commands from the app ---
   // Start connecting (from Idle, Closed or GaveUp: a fresh run with the failure count at zero).
   CommandResult open(Millis now);
-  // Final: closes the live socket (if any) with `code`, cancels any reconnect.
+  // Final: closes the live socket (if any) with `code`, cancels any reconnect. A `closed` event
+  // only if a socket was live; kInvalidArgument if a client may not send `code`.
   CommandResult close(Millis now, int code = kCodeNormal);
-  // A fresh attempt now: abandons the live socket, skips any backoff, resets the failure count.
+  // A fresh run: abandons the live socket, resets the failure count and skips any backoff. The
+  // attempt starts kMinDuration later (from handle_timeout), never inside this call, so that a
+  // reconnect() from a listener cannot loop; ignored while such a fresh attempt is pending.
   CommandResult reconnect(Millis now);
 
   // --- inputs from the socket with id `socket`; any id but the live one is ignored ---
-  void handle_socket_opened(SocketId socket, Millis now);
+  CommandResult handle_socket_opened(SocketId socket, Millis now);
   // Inbound data proves life. `at` is when it arrived: a shim may batch this and report only the
   // latest arrival, just before its next call, so that no per-message call is needed.
-  void handle_activity(SocketId socket, Millis at);
-  void handle_pong(SocketId socket, Millis now);
-  void handle_server_ping(SocketId socket, Millis now);
-  void handle_socket_error(SocketId socket, Millis now);
+  CommandResult handle_activity(SocketId socket, Millis at);
+  CommandResult handle_pong(SocketId socket, Millis now);
+  CommandResult handle_server_ping(SocketId socket, Millis now);
+  CommandResult handle_socket_error(SocketId socket, Millis now);
+  // The attempt failed before its socket could open: the URL could not be had, or the transport
+  // refused it or failed before returning. Lost like an errored socket.
+  CommandResult handle_attempt_failed(SocketId socket, Millis now);
   // `reconnect_allowed`: the app's verdict on this close (false makes it final).
-  void handle_socket_closed(SocketId socket, Millis now, int code, bool was_clean,
-                            bool reconnect_allowed);
+  CommandResult handle_socket_closed(SocketId socket, Millis now, int code, bool was_clean,
+                                     bool reconnect_allowed);
 
   // --- time and platform ---
-  void handle_timeout(Millis now);
-  void handle_network(bool online, Millis now);
-  void handle_foreground(bool foreground, Millis now);
+  CommandResult handle_timeout(Millis now);
+  CommandResult handle_network(bool online, Millis now);
+  CommandResult handle_foreground(bool foreground, Millis now);
 
   // --- outputs ---
   // The next instant at which handle_timeout must be called; kNever if none.
   Millis poll_timeout() const;
-  // Pops the oldest output into `out`; false when there is none.
+  // Pops the oldest output into `out`; false when there is none. Outputs not yet polled that a
+  // later input made untrue are withdrawn (a `reconnecting` before a close(), the open-socket of
+  // a socket abandoned before the shim created it).
   bool poll(Output& out);
   std::size_t pending_outputs() const { return outputs_.size() - read_; }
 
@@ -60,13 +72,31 @@ class Connection {
   bool suspended() const;
   // The delay drawn for the n-th reconnect (0-based), with a jitter draw u in [0, 1).
   static Millis backoff_delay(const Config& config, std::uint32_t n, double u);
+  // The latest `now` the core has accepted (-infinity before the first).
+  Millis now() const { return now_; }
 
  private:
+  // Accepts `now` (false if not finite) and makes it the effective now: never earlier than before.
+  bool advance(Millis& now);
+  // `now` + `d`, but never `now` itself: a deadline always lies strictly in the future, even
+  // where adding `d` does not move a large clock.
+  static Millis after(Millis now, Millis d);
+  bool is_live_socket(SocketId socket) const { return socket != 0 && socket == socket_; }
+  // Withdraws the outputs not yet polled that concern `socket`; true if its open-socket was
+  // among them (the shim never created it).
+  bool withdraw(SocketId socket);
+  void withdraw_reconnecting();
+  // The live socket goes away and the state becomes `next`: a close-socket action (if `close_it`)
+  // and a `closed` event, unless the shim never heard of the socket. The state change comes
+  // first, so that events carry the state after the change.
+  void abandon(int code, CloseCause cause, bool was_clean, bool close_it, bool will_reconnect,
+               State next);
   void set_state(State to);
   void emit(const Output& out);
   void run_timers(Millis now);
   void fire(Millis due, Millis now);
   void start_attempt(Millis now, bool counted);
+  void emit_reconnecting(std::uint32_t attempt, Millis delay);
   void send_ping(Millis now);
   // The live socket is gone (or abandoned): decide what comes next.
   void lose_socket(Millis now, int code, CloseCause cause, bool was_clean, bool close_it,
@@ -82,6 +112,7 @@ class Connection {
   State state_ = State::kIdle;
   Stats stats_;
 
+  Millis now_ = -kNever;
   SocketId socket_ = 0;  // the live socket, 0 if none
   SocketId last_id_ = 0;
   std::uint32_t attempt_ = 0;  // the live socket's attempt number

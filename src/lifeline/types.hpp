@@ -20,6 +20,7 @@ enum class State : std::uint8_t {
   kGaveUp,      // max_retries consecutive failures; reconnect() or open() starts again
   kClosed,      // close() was called, or the app marked a close final
 };
+inline constexpr int kStateCount = static_cast<int>(State::kClosed) + 1;
 
 // Why a socket went away.
 enum class CloseCause : std::uint8_t {
@@ -31,22 +32,24 @@ enum class CloseCause : std::uint8_t {
   kForced,          // the app called reconnect()
   kFinal,           // a remote close that the app marked final
 };
+inline constexpr int kCauseCount = static_cast<int>(CloseCause::kFinal) + 1;
 
 enum class OutputKind : std::uint8_t {
   // Actions: the shim must carry them out.
-  kOpenSocket,   // socket, attempt: create a socket with this id (0 = first connect of a run)
+  kOpenSocket,   // socket, attempt: create a socket with this id (attempt 0 = first of a run)
   kSendPing,     // socket
   kSendPong,     // socket
   kCloseSocket,  // socket, code, cause: close it and forget it; its later events are ignored
   kFlushQueue,   // socket: send what was queued while not open, in order
   // Events: for the app.
   kOpened,        // socket, attempt
-  kClosed,        // socket (0 if none was live), code, cause, was_clean, will_reconnect
+  kClosed,        // socket, code, cause, was_clean, will_reconnect: once per socket that goes away
   kReconnecting,  // attempt, value = delay in ms before it starts
   kGaveUp,        // attempt = the number of reconnect attempts that failed
   kHeartbeat,     // socket, value = round-trip time in ms
   kStateChanged,  // from, to
 };
+inline constexpr int kOutputKindCount = static_cast<int>(OutputKind::kStateChanged) + 1;
 
 inline constexpr bool is_action(OutputKind kind) {
   return kind <= OutputKind::kFlushQueue;
@@ -73,12 +76,15 @@ struct Output {
   State to = State::kIdle;
 };
 
-// The result of an app command: never an exception.
+// The result of every command and input: never an exception.
 enum class CommandResult : std::uint8_t {
   kOk,
-  kIgnored,        // nothing to do in this state (e.g. reconnect() after close())
-  kInvalidConfig,  // open() with a configuration that validate() rejects
+  kIgnored,          // nothing to do: a stale socket id, or nothing to do in this state
+  kInvalidConfig,    // open() with a configuration that validate() rejects
+  kInvalidTime,      // `now` is NaN or infinite: refused, nothing changed
+  kInvalidArgument,  // close() with a code a client may not send (see is_app_close_code)
 };
+inline constexpr int kResultCount = static_cast<int>(CommandResult::kInvalidArgument) + 1;
 
 struct Stats {
   std::uint64_t attempts = 0;        // sockets asked for

@@ -1,0 +1,128 @@
+// The contract as JSON, for the shims (see lifeline/contract.hpp). Built once per process at
+// init(), so its cost is irrelevant; it uses no printf, so the WebAssembly build pulls none in.
+#include <cmath>
+#include <string>
+
+#include "lifeline/contract.hpp"
+
+namespace lifeline {
+
+namespace {
+
+// The names the contract exports are this file's own constants: letters, digits, '-', '_',
+// spaces, '>', '=' and '^', none of which JSON needs escaped.
+void add_string(std::string& out, const char* s) {
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+// Whole numbers and infinity are all the contract holds (defaults, seed-pattern values, codes);
+// anything else is written with six decimals.
+void add_number(std::string& out, double v) {
+  if (std::isinf(v)) {
+    out += v > 0 ? "1e999" : "-1e999";
+    return;
+  }
+  if (v < 0) {
+    out += '-';
+    v = -v;
+  }
+  const double whole = std::floor(v);
+  out += std::to_string(static_cast<unsigned long long>(whole));
+  const auto micro = static_cast<unsigned long long>(std::llround((v - whole) * 1e6));
+  if (micro != 0) {
+    std::string frac = std::to_string(micro);
+    out += '.';
+    out.append(6 - frac.size(), '0');
+    out += frac;
+  }
+}
+
+const char* kind_name(FieldKind kind) {
+  switch (kind) {
+    case FieldKind::kDuration:
+      return "duration";
+    case FieldKind::kDelay:
+      return "delay";
+    case FieldKind::kMaxDelay:
+      return "max-delay";
+    case FieldKind::kFactor:
+      return "factor";
+    case FieldKind::kFraction:
+      return "fraction";
+    case FieldKind::kCount:
+      return "count";
+    case FieldKind::kUptime:
+      return "uptime";
+    case FieldKind::kFlag:
+      return "flag";
+    case FieldKind::kSeed:
+      return "seed";
+  }
+  return "?";
+}
+
+template <typename Enum>
+void add_names(std::string& out, const char* key, int count) {
+  out += ",\"";
+  out += key;
+  out += "\":[";
+  for (int i = 0; i < count; ++i) {
+    if (i > 0) out += ',';
+    add_string(out, to_string(static_cast<Enum>(i)));
+  }
+  out += ']';
+}
+
+}  // namespace
+
+std::string contract_json() {
+  const Config defaults;
+  const Config seed = Config::seed_pattern();
+  std::string out = "{\"fields\":[";
+  for (int i = 0; i < kFieldCount; ++i) {
+    const FieldSpec& f = field_spec(static_cast<Field>(i));
+    if (i > 0) out += ',';
+    out += "{\"cpp\":";
+    add_string(out, f.cpp_name);
+    out += ",\"js\":";
+    add_string(out, f.js_name);
+    out += ",\"kind\":";
+    add_string(out, kind_name(f.kind));
+    out += ",\"default\":";
+    add_number(out, f.get(defaults));
+    out += ",\"seedPattern\":";
+    add_number(out, f.get(seed));
+    out += ",\"expected\":";
+    add_string(out, f.expected);
+    out += '}';
+  }
+  out += ']';
+  add_names<State>(out, "states", kStateCount);
+  add_names<CloseCause>(out, "causes", kCauseCount);
+  add_names<OutputKind>(out, "outputs", kOutputKindCount);
+  add_names<CommandResult>(out, "results", kResultCount);
+  out += ",\"codes\":{\"normal\":";
+  add_number(out, kCodeNormal);
+  out += ",\"abnormal\":";
+  add_number(out, kCodeAbnormal);
+  out += ",\"pongTimeout\":";
+  add_number(out, kCodePongTimeout);
+  out += ",\"connectTimeout\":";
+  add_number(out, kCodeConnectTimeout);
+  out += ",\"reconnect\":";
+  add_number(out, kCodeReconnect);
+  out += "},\"appCloseCodes\":[";
+  add_number(out, kCodeNormal);
+  out += ',';
+  add_number(out, kAppCodeMin);
+  out += ',';
+  add_number(out, kAppCodeMax);
+  out += "],\"minDuration\":";
+  add_number(out, kMinDuration);
+  out += '}';
+  return out;
+}
+
+}  // namespace lifeline

@@ -1,0 +1,59 @@
+// The contract between the core and every shim, written once: each configuration field (its C++
+// and JavaScript names, its kind, its default, the allowed range in words), and the names of
+// states, close causes, output kinds, command results and the core's close codes.
+// The WebAssembly binding exports it (contract_json) and js/ derives its option table, DEFAULTS,
+// SEED_PATTERN, STATES and CAUSES from it at init(), so no name or number is copied by hand across
+// the language boundary. Adding a field means: Config, this table, the .d.ts, a test.
+#pragma once
+
+#include <string>
+
+#include "lifeline/config.hpp"
+#include "lifeline/types.hpp"
+
+namespace lifeline {
+
+enum class FieldKind : std::uint8_t {
+  kDuration,  // >= kMinDuration, or kNever to disable
+  kDelay,     // 0, or finite and >= kMinDuration
+  kMaxDelay,  // finite, >= reconnect_delay
+  kFactor,    // finite, >= 1
+  kFraction,  // 0 to 1
+  kCount,     // a whole number 0 to 2^32-1, or kNever for no limit
+  kUptime,    // >= 0, or kNever for never
+  kFlag,      // a boolean (0 or 1 across the binding)
+  kSeed,      // a whole number 0 to 2^32-1 across the binding (a full 64 bits in C++)
+};
+
+struct FieldSpec {
+  Field field;
+  const char* cpp_name;  // "ping_interval"
+  const char* js_name;   // "pingInterval"
+  FieldKind kind;
+  const char* expected;  // the allowed values, in words both languages' errors use
+  double (*get)(const Config&);
+  // Sets the field from a number as JavaScript passes it; false when the number cannot be a value
+  // of this field's type (a flag other than 0 or 1, a seed that is not a whole number in range).
+  bool (*set)(Config&, double);
+};
+
+// Indexed by Field.
+const FieldSpec& field_spec(Field field);
+// The field whose JavaScript name is `js_name`, or nullptr.
+const FieldSpec* find_field(const char* js_name);
+
+// Whether `code` may be sent in a close frame by a client: 1000, or 3000-4999 (the WebSocket
+// standard's rule for close(); browsers throw on others and mini-programs fail).
+inline constexpr int kAppCodeMin = 3000;
+inline constexpr int kAppCodeMax = 4999;
+constexpr bool is_app_close_code(int code) {
+  return code == kCodeNormal || (code >= kAppCodeMin && code <= kAppCodeMax);
+}
+
+// The whole contract as JSON (infinity is written 1e999, which JSON.parse reads as Infinity):
+// { fields: [{ cpp, js, kind, default, seedPattern, expected }], states: [...], causes: [...],
+//   outputs: [...], results: [...], codes: { normal, abnormal, pongTimeout, connectTimeout,
+//   reconnect }, appCloseCodes: [normal, min, max], minDuration }
+std::string contract_json();
+
+}  // namespace lifeline
