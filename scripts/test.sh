@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of ws-lifeline, from a fresh Debian machine: installs what is missing (apt and npm),
-# checks formatting and types, builds and runs the native suite (g++, -Werror, ASan+UBSan), builds
-# the WebAssembly package and runs the wasm suite (parity, shim, real sockets, Chromium, Vite).
+# checks formatting and types, builds and runs the native suite (g++, -Werror, ASan+UBSan), fuzzes
+# the core (clang's libFuzzer, a fixed number of runs), builds the WebAssembly package and runs the
+# wasm suite (parity, shim, property tests, real sockets, Chromium, Vite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,9 @@ echo "== native tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build/native-asan --output-on-failure -j"$(nproc)"
+
+echo "== fuzz (libFuzzer, clang, ASan+UBSan: a fixed number of runs from the checked-in corpus)"
+scripts/fuzz.sh
 
 echo "== WebAssembly build (emcc, -Werror) and CommonJS entry"
 scripts/build.sh
