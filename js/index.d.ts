@@ -25,6 +25,8 @@ export interface TransportHandlers {
   message(data: any): void;
   error(detail: unknown): void;
   close(code: number, reason: string, wasClean: boolean): void;
+  /** Bytes arrived, a message may not be complete yet: life (a transport that can see bytes calls it). */
+  activity?(): void;
 }
 /** Creates one socket; handlers must be attached before it returns. */
 export type Transport = (
@@ -42,13 +44,13 @@ export interface Platform {
 
 export interface LifelineOptions {
   protocols?: string | string[];
-  /** Inbound silence (ms) before a ping. Infinity: no heartbeat. Default 10000. */
+  /** Inbound silence (ms, >= 1) before a ping. Infinity: no heartbeat. Default 10000. */
   pingInterval?: number;
   /** How long after a ping, with nothing inbound, the link is declared dead. Default 10000. */
   pongTimeout?: number;
   /** An attempt not open within this is abandoned. Default 10000. */
   connectTimeout?: number;
-  /** First reconnect delay (ms). Default 1000. */
+  /** First reconnect delay (ms): 0, or >= 1. Default 1000. The next attempt is never less than 1 ms after a loss. */
   reconnectDelay?: number;
   /** Cap of the delay, applied before jitter. Default 30000. */
   maxReconnectDelay?: number;
@@ -81,11 +83,13 @@ export interface LifelineOptions {
   /** Bytes held while not open. Default 1 MiB. */
   maxQueuedBytes?: number;
   binaryType?: 'blob' | 'arraybuffer';
-  /** Make no attempts while the app is hidden (mini-programs). Default false. */
+  /** Make no attempts while the app is hidden (mini-programs). Default false (true in the mini-program build). */
   pauseInBackground?: boolean;
+  /** Answer a server ping (isServerPing) with pongReply. Default true. */
+  answerServerPings?: boolean;
   /** Seed of the jitter draws (0 to 2^32-1). Default: random. */
   seed?: number;
-  /** Milliseconds on a monotonic clock. Default performance.now. */
+  /** Milliseconds. Default performance.now, or Date.now with its steps back absorbed. A clock that throws or returns a non-finite number gets one 'error' event; time then goes on by the default clock. */
   clock?: () => number;
   timers?: { setTimeout(fn: () => void, ms: number): any; clearTimeout(id: any): void };
   /** Network/foreground signals; null for none. Default: the browser's events where present. */
@@ -163,7 +167,7 @@ export declare class Lifeline {
   send(data: MessageData): boolean;
   /** Final: no reconnect follows. */
   close(code?: number, reason?: string): void;
-  /** A fresh attempt now; restarts after 'giveup'. False after close(). */
+  /** A fresh attempt 1 ms from now, whatever the backoff; restarts after 'giveup'. False when there is nothing to do: before the start, after close(), or while a fresh attempt is already due. */
   reconnect(): boolean;
   addEventListener<K extends keyof LifelineEventMap>(
     type: K,
@@ -213,6 +217,7 @@ export declare function miniProgramPlatform(api: any): Platform;
 /** online/offline, visibilitychange, pagehide/pageshow. */
 export declare const browserPlatform: Platform;
 
+/** Every option's default (the core's fields from its contract): filled and frozen by init(). */
 export declare const DEFAULTS: Readonly<Required<
   Pick<
     LifelineOptions,
@@ -233,8 +238,9 @@ export declare const DEFAULTS: Readonly<Required<
     | 'maxQueuedBytes'
     | 'binaryType'
     | 'pauseInBackground'
+    | 'answerServerPings'
   >
 >>;
 
-/** The classic heartCheck pattern as options. */
+/** The classic heartCheck pattern as options (filled from the core by init()). */
 export declare const SEED_PATTERN: Readonly<LifelineOptions>;

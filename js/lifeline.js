@@ -1,54 +1,33 @@
-// The Lifeline class: a WebSocket that notices when its link is dead and comes back.
-// It owns the clock, the one timer and the sockets; the WebAssembly core decides everything else.
-// Per inbound data message there is no call into the core: arrival times are kept here and
-// reported (handle_activity) just before the next core call.
-import { Emitter, reportLater } from './events.js';
+// The Lifeline class: a WebSocket that notices when its link is dead and comes back. This file is
+// the API (the WebSocket-style surface and its events) and carries out the core's outputs; the
+// driver (driver.js) feeds the core and arms its timer; the outbox (outbox.js) holds what the app
+// sends. Every decision (when to attempt, which events the app sees, in which state) is the core's.
+import { Emitter } from './events.js';
+import { guardedClock, defaultClock } from './clock.js';
+import { contract, isAppCloseCode } from './contract.js';
+import { Driver } from './driver.js';
 import { core as loadedCore, defaultWebSocket } from './loader.js';
-import { checkPongAndBinaryType, checkUrl, coreConfig, describe, globalObject, isBinary, resolveOptions } from './options.js';
+import { checkPongAndBinaryType, checkUrl, createCore, describe, isBinary, resolveOptions } from './options.js';
+import { Outbox, utf8Length } from './outbox.js';
 import { defaultPlatform, defaultTransport, runtimeDefaults } from './runtime.js';
 import { webSocketTransport } from './transports/websocket.js';
 
 /**
  * @typedef {(url: string, protocols: string[] | undefined, handlers: TransportHandlers, binaryType: string) => TransportSocket} Transport
- * @typedef {{ open(): void, message(data: any): void, error(detail: any): void, close(code: number, reason: string, wasClean: boolean): void }} TransportHandlers
- * @typedef {{ send(data: any): void, close(code: number, reason: string, abandon: boolean): void, readonly bufferedAmount: number, readonly protocol: string, readonly extensions: string }} TransportSocket
+ * @typedef {{ open(): void, message(data: any): void, error(detail: any): void, close(code: number, reason: string, wasClean: boolean): void, activity?(): void }} TransportHandlers
+ * @typedef {{ send(data: any): boolean | void, close(code: number, reason: string, abandon: boolean): void, readonly bufferedAmount: number, readonly protocol: string, readonly extensions: string, setBinaryType?(type: string): void }} TransportSocket
  * @typedef {{ initial?(): { online?: boolean, foreground?: boolean }, subscribe(h: { network(online: boolean): void, foreground(shown: boolean): void }): () => void }} Platform
  */
 
-// lifeline::OutputKind
-const OPEN_SOCKET = 0;
-const SEND_PING = 1;
-const SEND_PONG = 2;
-const CLOSE_SOCKET = 3;
-const FLUSH_QUEUE = 4;
-const OPENED = 5;
-const CLOSED = 6;
-const RECONNECTING = 7;
-const GAVE_UP = 8;
-const HEARTBEAT = 9;
-const STATE_CHANGED = 10;
-
-/** lifeline::State, by number */
-export const STATES = ['idle', 'connecting', 'open', 'backoff', 'paused', 'gave-up', 'closed'];
-/** lifeline::CloseCause, by number */
-export const CAUSES = ['explicit', 'remote', 'error', 'pong-timeout', 'connect-timeout', 'forced', 'final'];
-const CAUSE_EXPLICIT = 0;
-const CAUSE_REMOTE = 1;
-const CAUSE_FORCED = 5;
-const CAUSE_FINAL = 6;
-
 const CONNECTING = 0;
 const OPEN = 1;
-const CLOSING = 2;
-const CLOSED_STATE = 3;
+const CLOSING = 2; // never reported: close() is final at once (see readyState)
+const CLOSED = 3;
 
-// What _write did with a message.
-const SENT = 0;
-const NOT_OPEN = 1;
-const REFUSED = 2;
-
-// Browsers cap setTimeout at 2^31-1 ms; a longer wait wakes early and re-arms (harmless).
-const MAX_TIMER = 2147483647;
+const platformTimers = {
+  setTimeout: (/** @type {() => void} */ fn, /** @type {number} */ ms) => setTimeout(fn, ms),
+  clearTimeout: (/** @type {any} */ t) => clearTimeout(t),
+};
 
 // A Lifeline dropped without close(), once nothing holds it (no socket and no timer: it gave
 // up), still frees its core and its platform listeners.
@@ -74,16 +53,9 @@ export class Lifeline extends Emitter {
   constructor(url, options) {
     super();
     const mod = loadedCore();
+    const c = contract();
     if (typeof url !== 'function') url = checkUrl(url);
-    const o = resolveOptions(options, mod, runtimeDefaults);
-    this._urlSource = url;
-    this._url = typeof url === 'string' ? url : '';
-    this._o = o;
-    this._clock = o.clock ?? defaultClock();
-    this._timers = o.timers ?? {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (t) => clearTimeout(t),
-    };
+    const o = resolveOptions(options, runtimeDefaults);
     let transport = o.transport ?? (o.WebSocket ? undefined : defaultTransport?.());
     if (!transport) {
       const WebSocketImpl = o.WebSocket ?? defaultWebSocket();
@@ -94,37 +66,38 @@ export class Lifeline extends Emitter {
       }
       transport = webSocketTransport(WebSocketImpl);
     }
+    const core = createCore(mod, o); // last: nothing after it may throw and leak the core
+
+    this._c = c;
+    this._urlSource = url;
+    this._url = typeof url === 'string' ? url : '';
+    this._o = o;
     this._transport = transport;
     this._isPong = o.isPong ?? equalsMessage(o.pongMessage);
     this._protocols = o.protocols === undefined ? undefined : [].concat(o.protocols);
     this._binaryType = o.binaryType;
-
-    this._core = new mod.Core(coreConfig({ ...o, seed: o.seed ?? Math.floor(Math.random() * 2 ** 32) }));
-    this._held = { core: this._core, unsubscribe: () => {} };
-    registry?.register(this, this._held, this);
-    /** @type {any} */
-    this._finalStats = null;
-    this._state = 'idle';
-    this._readyState = CONNECTING;
     /** @type {TransportSocket | null} */
     this._socket = null;
-    this._socketId = 0; // the live socket's generation, 0 if none
-    this._lastActivity = -Infinity; // latest inbound data on the live socket
-    this._reportedActivity = -Infinity; // what the core has been told
-    this._sentSinceLife = 0; // sent on the live socket since its last sign of life
-    this._remoteClose = { code: 1006, reason: '' };
+    this._creating = 0; // the socket id whose transport call is under way
+    this._remoteClose = { code: c.codes.abnormal, reason: '' };
     this._closeReason = '';
-    this._closedByApp = false;
-    /** @type {Array<{ data: any, bytes: number }>} */
-    this._queue = [];
-    this._queuedBytes = 0;
-    this._counters = { messagesSent: 0, messagesReceived: 0, dropped: 0, maybeLost: 0 };
-    this._timer = null;
-    this._timerAt = Infinity;
-    this._deadline = Infinity;
-    this._draining = false;
-    /** @type {{ id: number, error: unknown } | null} an attempt's failure, reported by the timer */
-    this._deferredFailure = null;
+    this._finalStats = null;
+    this._outbox = new Outbox(o, (data, reason, error) =>
+      this._emit('drop', error === undefined ? { data, reason } : { data, reason, error }),
+    );
+    const report = (/** @type {Error} */ error) => this._reportLater(error);
+    this._driver = new Driver(
+      core,
+      {
+        clock: o.clock ? guardedClock(o.clock, report) : defaultClock(),
+        timers: o.timers ?? platformTimers,
+        fallbackTimers: platformTimers,
+        closedState: c.state.closed,
+      },
+      { carryOut: (out) => this._carryOut(out), closed: () => this._dispose(), error: report },
+    );
+    this._held = { core, unsubscribe: () => {} };
+    registry?.register(this, this._held, this);
     /** @type {Platform | null} */
     this._platform = o.platform === undefined ? defaultPlatform : o.platform;
     this._unsubscribe = () => {};
@@ -135,29 +108,41 @@ export class Lifeline extends Emitter {
   }
 
   _start() {
-    if (this._closedByApp || !this._core) return;
-    const now = this._now();
+    const d = this._driver;
+    if (!d.core || d.state !== this._c.state.idle) return; // closed before it started
     if (this._platform) {
-      const initial = this._platform.initial?.() ?? {};
-      if (initial.online === false) this._core.network(false, now);
-      if (initial.foreground === false) this._core.foreground(false, now);
+      let initial = {};
+      try {
+        initial = this._platform.initial?.() ?? {};
+      } catch (error) {
+        this._report('options.platform.initial', error);
+      }
+      if (initial.online === false) d.input((core, t) => core.network(false, t));
+      if (initial.foreground === false) d.input((core, t) => core.foreground(false, t));
       // The platform's listeners must not keep a dropped Lifeline alive: they hold it weakly.
       const self = weakRef(this);
-      const unsubscribe = this._platform.subscribe({
-        network: (online) => self.deref()?._input((c, t) => c.network(!!online, t)),
-        foreground: (shown) => self.deref()?._input((c, t) => c.foreground(!!shown, t)),
-      });
-      this._unsubscribe = typeof unsubscribe === 'function' ? unsubscribe : () => {};
+      try {
+        const unsubscribe = this._platform.subscribe({
+          network: (online) => self.deref()?._driver.input((core, t) => core.network(!!online, t)),
+          foreground: (shown) => self.deref()?._driver.input((core, t) => core.foreground(!!shown, t)),
+        });
+        this._unsubscribe = typeof unsubscribe === 'function' ? unsubscribe : () => {};
+      } catch (error) {
+        this._report('options.platform.subscribe', error);
+      }
       this._held.unsubscribe = this._unsubscribe;
+      if (!d.core) return; // closed by a listener of those reports
     }
-    this._core.open(now);
-    this._drain();
+    d.input((core, t) => core.open(t));
   }
 
   // --- WebSocket-compatible surface -------------------------------------------------------------
 
+  /** Derived from the core's state: open 1; gave-up and closed 3; any other 0. */
   get readyState() {
-    return this._readyState;
+    const s = this._driver.state;
+    const { state } = this._c;
+    return s === state.open ? OPEN : s === state.closed || s === state['gave-up'] ? CLOSED : CONNECTING;
   }
   get url() {
     return this._url;
@@ -169,7 +154,7 @@ export class Lifeline extends Emitter {
     return this._socket?.extensions ?? '';
   }
   get bufferedAmount() {
-    return (this._socket?.bufferedAmount ?? 0) + this._queuedBytes;
+    return (this._socket?.bufferedAmount ?? 0) + this._outbox.queuedBytes;
   }
   get binaryType() {
     return this._binaryType;
@@ -193,18 +178,21 @@ export class Lifeline extends Emitter {
     if (typeof data !== 'string' && !isBinary(data)) {
       throw new TypeError(`send: expected a string, ArrayBuffer, typed array, DataView or Blob, got ${describe(data)}`);
     }
-    // A deadline that is already due is handled first: the link may be known dead by now.
-    if (this._core && this._now() >= this._deadline) this._input((c, t) => c.timeout(t));
-    if (this._state === 'closed' || this._closedByApp) {
-      this._drop(data, 'closed');
+    const d = this._driver;
+    if (d.state === this._c.state.closed) {
+      this._outbox.drop(data, 'closed');
       return false;
     }
-    if (this._state === 'open' && this._socket && this._queue.length === 0) {
-      const written = this._write(data);
-      if (written === SENT) return true;
-      if (written === REFUSED) return false;
+    if (d.core && d.clock() >= d.deadline) {
+      // A deadline that is already due is handled first: the link may be known dead by now. The
+      // message waits in the queue meanwhile, so that what listeners send during that step goes
+      // behind it.
+      if (!this._outbox.hold(data)) return false;
+      d.input((core, t) => core.timeout(t));
+      if (d.state === this._c.state.open && this._socket) this._outbox.flush(this._socket);
+      return true;
     }
-    return this._enqueue(data);
+    return this._outbox.accept(data, d.state === this._c.state.open ? this._socket : null);
   }
 
   /**
@@ -213,8 +201,9 @@ export class Lifeline extends Emitter {
    * @param {string} [reason] at most 123 bytes of UTF-8
    */
   close(code, reason) {
-    if (code !== undefined && !(Number.isInteger(code) && (code === 1000 || (code >= 3000 && code <= 4999)))) {
-      throw new RangeError(`close: code must be 1000 or a whole number from 3000 to 4999, got ${describe(code)}`);
+    if (code !== undefined && !isAppCloseCode(code)) {
+      const [normal, min, max] = this._c.appCloseCodes;
+      throw new RangeError(`close: code must be ${normal} or a whole number from ${min} to ${max}, got ${describe(code)}`);
     }
     if (reason !== undefined && typeof reason !== 'string') {
       throw new TypeError(`close: reason must be a string, got ${describe(reason)}`);
@@ -222,41 +211,25 @@ export class Lifeline extends Emitter {
     if (reason !== undefined && utf8Length(reason) > 123) {
       throw new RangeError('close: reason must be at most 123 bytes of UTF-8');
     }
-    if (this._closedByApp || this._state === 'closed') return;
-    this._closedByApp = true;
+    const d = this._driver;
+    if (!d.core || d.state === this._c.state.closed) return;
     this._closeReason = reason ?? '';
-    const c = code ?? 1000;
-    if (this._state === 'idle') {
-      // Closed before it started: no socket existed, but the app still hears the close.
-      this._state = 'closed';
-      this._readyState = CLOSED_STATE;
-      this._emit('close', { code: c, reason: this._closeReason, wasClean: true, willReconnect: false, cause: 'explicit' });
-      this._dispose();
-      return;
-    }
-    // Inside a listener the close takes effect once the current event is done: until then the
-    // socket is CLOSING (and send() drops).
-    if (this._draining) this._readyState = CLOSING;
-    this._input((core, t) => core.close(t, c));
+    d.input((core, t) => core.close(t, code ?? this._c.codes.normal));
   }
 
-  /** A fresh attempt now, whatever the backoff; also restarts after 'giveup'. False after close(). */
+  /** A fresh attempt, whatever the backoff; also restarts after 'giveup'. False when there is
+   * nothing to do: before the start, after close(), or while a fresh attempt is already due. */
   reconnect() {
-    if (!this._core || this._closedByApp) return false;
-    let result = 1;
-    this._input((c, t) => {
-      result = c.reconnect(t);
-    });
-    return result === 0;
+    return this._driver.input((core, t) => core.reconnect(t)) === this._c.result.ok;
   }
 
   /** 'idle' | 'connecting' | 'open' | 'backoff' | 'paused' | 'gave-up' | 'closed' */
   get state() {
-    return this._state;
+    return this._c.states[this._driver.state];
   }
 
   get stats() {
-    const s = this._core ? this._core.stats() : this._finalStats;
+    const s = this._driver.core ? this._driver.core.stats() : this._finalStats;
     return {
       attempts: s.attempts,
       connects: s.connects,
@@ -266,105 +239,39 @@ export class Lifeline extends Emitter {
       lateTimers: s.lateTimers,
       retries: s.retries,
       lastRtt: s.lastRtt < 0 ? null : s.lastRtt,
-      state: this._state,
-      ...this._counters,
-      queued: this._queue.length,
-      queuedBytes: this._queuedBytes,
+      state: this.state,
+      ...this._outbox.counters,
+      queued: this._outbox.queued,
+      queuedBytes: this._outbox.queuedBytes,
     };
   }
 
-  // --- driving the core ---------------------------------------------------------------------------
-
-  _now() {
-    return this._clock();
-  }
-
-  /** Feeds one input to the core (after the batched activity), then carries out what follows. */
-  _input(/** @type {(core: any, now: number) => void} */ fn) {
-    if (!this._core) return;
-    const now = this._now();
-    if (this._socketId !== 0 && this._lastActivity > this._reportedActivity) {
-      this._core.activity(this._socketId, this._lastActivity);
-      this._reportedActivity = this._lastActivity;
-    }
-    fn(this._core, now);
-    this._drain();
-  }
-
-  _drain() {
-    // Re-entrant calls (an event listener that sends or closes) only feed the core; the outer
-    // loop polls what they produced, in order.
-    if (this._draining || !this._core) return;
-    this._draining = true;
-    try {
-      for (let out = this._core.poll(); out.kind >= 0; out = this._core.poll()) {
-        this._carryOut(out);
-        if (!this._core) break;
-      }
-    } finally {
-      this._draining = false;
-    }
-    if (this._state === 'closed') this._dispose();
-    else this._arm();
-  }
-
-  _arm() {
-    const deadline = this._deferredFailure ? this._now() : this._core.pollTimeout();
-    this._deadline = deadline;
-    if (deadline === this._timerAt) return;
-    if (this._timer !== null) this._timers.clearTimeout(this._timer);
-    this._timer = null;
-    this._timerAt = deadline;
-    if (deadline === Infinity) return;
-    const delay = Math.min(MAX_TIMER, Math.max(0, deadline - this._now()));
-    this._timer = this._timers.setTimeout(() => {
-      this._timer = null;
-      this._timerAt = Infinity;
-      const failure = this._deferredFailure;
-      this._deferredFailure = null;
-      if (failure && failure.id === this._socketId) this._attemptFailed(failure.id, failure.error);
-      else this._input((c, t) => c.timeout(t)); // (early is harmless: it re-arms)
-    }, delay);
-  }
-
-  _dispose() {
-    if (this._timer !== null) this._timers.clearTimeout(this._timer);
-    this._timer = null;
-    this._timerAt = this._deadline = Infinity;
-    this._unsubscribe();
-    this._unsubscribe = () => {};
-    for (const { data } of this._queue.splice(0)) this._drop(data, 'closed');
-    this._queuedBytes = 0;
-    if (this._core) {
-      this._finalStats = this._core.stats();
-      registry?.unregister(this);
-      this._core.delete();
-      this._core = null;
-    }
-  }
+  // --- carrying out the core's outputs ---------------------------------------------------------
 
   /** @param {any} out */
   _carryOut(out) {
+    const { output: K, cause: C, causes } = this._c;
+    const d = this._driver;
     switch (out.kind) {
-      case OPEN_SOCKET:
+      case K['open-socket']:
         this._openSocket(out.socket, out.attempt);
         break;
-      case SEND_PING:
-        if (out.socket === this._socketId) this._sendControl(this._o.pingMessage);
+      case K['send-ping']:
+        if (out.socket === d.socketId) this._sendControl('pingMessage');
         break;
-      case SEND_PONG:
-        if (out.socket === this._socketId) this._sendControl(this._o.pongReply);
+      case K['send-pong']:
+        if (out.socket === d.socketId) this._sendControl('pongReply');
         break;
-      case CLOSE_SOCKET:
-        if (out.socket === this._socketId) {
+      case K['close-socket']:
+        if (out.socket === d.socketId) {
           const socket = this._socket;
           // A dead link gets no closing handshake (abandon); the app's close and reconnect() do,
           // and what was sent before them is delivered by it.
-          const handshake = out.cause === CAUSE_EXPLICIT || out.cause === CAUSE_FORCED;
-          if (!handshake) this._counters.maybeLost += this._sentSinceLife;
+          const handshake = out.cause === C.explicit || out.cause === C.forced;
+          this._outbox.socketGone(handshake);
           this._socket = null;
-          this._socketId = 0;
-          const reason = out.cause === CAUSE_EXPLICIT ? this._closeReason : CAUSES[out.cause];
+          d.setSocket(0);
+          const reason = out.cause === C.explicit ? this._closeReason : causes[out.cause];
           try {
             socket?.close(out.code, reason, !handshake);
           } catch {
@@ -372,159 +279,195 @@ export class Lifeline extends Emitter {
           }
         }
         break;
-      case FLUSH_QUEUE:
-        if (out.socket === this._socketId) this._flush();
+      case K['flush-queue']:
+        if (out.socket === d.socketId && this._socket) this._outbox.flush(this._socket);
         break;
-      case OPENED:
+      case K.opened:
         this._emit('open', {});
         break;
-      case CLOSED: {
-        if (out.socket !== 0 && out.socket === this._socketId) {
-          this._socket = null;
-          this._socketId = 0;
+      case K.closed: {
+        if (out.socket === d.socketId) {
+          this._socket = null; // gone by itself (a remote close): nothing to close
+          d.setSocket(0);
         }
-        const remote = out.cause === CAUSE_REMOTE || out.cause === CAUSE_FINAL;
-        const reason = remote
-          ? this._remoteClose.reason
-          : out.cause === CAUSE_EXPLICIT
-            ? this._closeReason
-            : CAUSES[out.cause];
-        this._emit('close', {
-          code: out.code,
-          reason,
-          wasClean: out.wasClean,
-          willReconnect: out.willReconnect,
-          cause: CAUSES[out.cause],
-        });
+        const remote = out.cause === C.remote || out.cause === C.final;
+        const reason = remote ? this._remoteClose.reason : out.cause === C.explicit ? this._closeReason : causes[out.cause];
+        this._emit('close', { code: out.code, reason, wasClean: out.wasClean, willReconnect: out.willReconnect, cause: causes[out.cause] });
         break;
       }
-      case RECONNECTING:
-        // Announced before a listener of this very close called close(): it will not happen.
-        if (!this._closedByApp) this._emit('reconnecting', { attempt: out.attempt, delay: out.value });
+      case K.reconnecting:
+        this._emit('reconnecting', { attempt: out.attempt, delay: out.value });
         break;
-      case GAVE_UP:
+      case K['gave-up']:
         this._emit('giveup', { attempts: out.attempt });
         break;
-      case HEARTBEAT:
+      case K.heartbeat:
         this._emit('heartbeat', { rtt: out.value });
         break;
-      case STATE_CHANGED: {
-        const from = STATES[out.from];
-        this._state = STATES[out.to];
-        this._readyState =
-          this._state === 'open' ? OPEN : this._state === 'closed' || this._state === 'gave-up' ? CLOSED_STATE : CONNECTING;
-        this._emit('statechange', { from, to: this._state });
+      case K.state:
+        this._emit('statechange', { from: this._c.states[out.from], to: this._c.states[out.to] });
         break;
-      }
     }
   }
 
-  _openSocket(id, attempt) {
-    this._socketId = id;
+  _dispose() {
+    const core = this._driver.core;
+    if (core) {
+      this._finalStats = core.stats();
+      registry?.unregister(this);
+    }
+    this._driver.dispose();
+    this._unsubscribe();
+    this._unsubscribe = () => {};
+    this._outbox.dropAll('closed');
+  }
+
+  // --- one attempt -------------------------------------------------------------------------------
+
+  _openSocket(/** @type {number} */ id, /** @type {number} */ attempt) {
+    this._driver.setSocket(id);
     this._socket = null;
-    this._lastActivity = this._reportedActivity = -Infinity;
-    this._sentSinceLife = 0;
+    this._outbox.lifeSeen(); // a new socket has taken nothing yet
     let url = this._urlSource;
     if (typeof url === 'function') {
+      /** @type {any} */
+      let got;
       try {
-        url = url({ attempt });
+        got = url({ attempt });
       } catch (error) {
-        this._attemptFailedLater(id, error);
+        this._attemptFailed(id, 'url: ', error);
         return;
       }
-      if (url && typeof (/** @type {any} */ (url).then) === 'function') {
-        /** @type {Promise<any>} */ (url).then(
-          (u) => this._connect(id, u),
-          (error) => this._attemptFailed(id, error),
+      let thenable = false;
+      try {
+        thenable = !!got && typeof got.then === 'function';
+      } catch (error) {
+        this._attemptFailed(id, 'url: ', error); // a `then` getter that throws
+        return;
+      }
+      if (thenable) {
+        // Promise.resolve adopts any thenable, one whose `then` throws included (a rejection).
+        Promise.resolve(got).then(
+          (u) => this._driver.hold(() => this._connect(id, u)),
+          (error) => this._attemptFailed(id, 'url: ', error),
         );
         return;
       }
+      url = got;
     }
     this._connect(id, url);
   }
 
-  _connect(id, url) {
-    if (id !== this._socketId || !this._core) return; // abandoned while the URL was on its way
-    // A transport may report open or failure before it returns: hold the outputs until the
-    // socket is known, so that they act on it (this runs outside the drain loop when the URL
-    // came from a promise).
-    const outer = this._draining;
-    this._draining = true;
+  /** Creates the socket; runs with the outputs held (see Driver.hold). */
+  _connect(/** @type {number} */ id, /** @type {any} */ url) {
+    // Abandoned while the URL was on its way (or by the provider itself, calling close() or
+    // reconnect(): its close-socket is still held): never created.
+    if (id !== this._driver.socketId || this._driver.core?.liveSocket() !== id) return;
+    let checked;
     try {
-      this._url = checkUrl(url, 'url()');
-      const socket = this._transport(this._url, this._protocols, this._handlers(id), this._binaryType);
-      if (id === this._socketId) this._socket = socket;
-      else socket.close(1000, 'abandoned', true); // it failed while being created
+      checked = checkUrl(url, 'url()');
     } catch (error) {
-      this._draining = outer;
-      this._attemptFailedLater(id, error);
+      this._attemptFailed(id, '', error); // its message names url()
       return;
     }
-    this._draining = outer;
-    if (!outer) this._drain();
+    this._url = checked;
+    this._creating = id;
+    /** @type {TransportSocket | null} */
+    let socket = null;
+    try {
+      socket = this._transport(checked, this._protocols, this._handlers(id), this._binaryType);
+    } catch (error) {
+      this._creating = 0;
+      this._attemptFailed(id, 'transport: ', error);
+      return;
+    }
+    this._creating = 0;
+    // It may have failed before returning: its close-socket (held) then finds it.
+    if (id === this._driver.socketId) this._socket = socket;
   }
 
-  /** A failure found while the attempt was being made: reported from a task of its own, so that
-   * an attempt that fails at once with no delay (reconnectDelay 0) cannot loop synchronously. */
-  _attemptFailedLater(id, error) {
-    this._deferredFailure = { id, error }; // the one timer fires for it at once (_arm)
-    if (!this._draining) this._arm();
-  }
-
-  _attemptFailed(id, error) {
-    if (id !== this._socketId) return;
-    this._emit('error', { error, message: error instanceof Error ? error.message : String(error) });
-    this._input((c, t) => c.error(id, t));
+  /** The attempt failed before its socket could open: an error event (its message names what
+   * failed, `prefix`), then the core's input. */
+  _attemptFailed(/** @type {number} */ id, /** @type {string} */ prefix, /** @type {unknown} */ error) {
+    if (id !== this._driver.socketId) return;
+    const detail = error instanceof Error ? error.message : String(error);
+    this._emit('error', { error, message: prefix + detail });
+    this._driver.input((core, t) => core.attemptFailed(id, t));
   }
 
   /** @returns {TransportHandlers} */
-  _handlers(id) {
+  _handlers(/** @type {number} */ id) {
+    const d = this._driver;
     return {
       open: () => {
-        if (id === this._socketId) this._input((c, t) => c.opened(id, t));
+        if (id === d.socketId) d.input((core, t) => core.opened(id, t));
+      },
+      activity: () => {
+        // Bytes arrived (a message may not be complete yet): life, batched like a message.
+        if (id !== d.socketId) return;
+        d.lastActivity = d.clock();
+        this._outbox.lifeSeen();
       },
       message: (data) => {
-        if (id !== this._socketId) return;
-        const now = this._now();
-        this._sentSinceLife = 0;
-        if (this._isPong(data)) {
-          this._input((c) => c.pong(id, now));
-        } else if (this._o.isServerPing?.(data)) {
-          this._input((c) => c.serverPing(id, now));
+        if (id !== d.socketId) return;
+        const now = d.clock();
+        this._outbox.lifeSeen();
+        if (this._matches('isPong', this._isPong, data)) {
+          d.input((core) => core.pong(id, now));
+        } else if (this._o.isServerPing && this._matches('isServerPing', this._o.isServerPing, data)) {
+          d.input((core) => core.serverPing(id, now));
         } else {
-          this._lastActivity = now;
-          this._counters.messagesReceived++;
+          d.lastActivity = now;
+          this._outbox.counters.messagesReceived++;
           this._emit('message', { data });
         }
       },
       error: (detail) => {
-        if (id !== this._socketId) return;
+        if (id !== d.socketId) return;
         this._emit('error', { error: detail, message: typeof detail === 'string' ? detail : (detail?.message ?? 'error') });
-        if (id === this._socketId) this._input((c, t) => c.error(id, t));
+        if (this._creating === id) d.input((core, t) => core.attemptFailed(id, t));
+        else d.input((core, t) => core.error(id, t));
       },
       close: (code, reason, wasClean) => {
-        if (id !== this._socketId) return;
-        this._remoteClose = { code: code ?? 1006, reason: reason ?? '' };
-        if (!wasClean) this._counters.maybeLost += this._sentSinceLife;
+        if (id !== d.socketId) return;
+        const c = Number.isInteger(code) ? code : this._c.codes.abnormal;
+        this._remoteClose = { code: c, reason: typeof reason === 'string' ? reason : '' };
+        if (!wasClean) this._outbox.socketGone(false);
         let allowed = true;
         if (this._o.shouldReconnect) {
           try {
-            allowed = !!this._o.shouldReconnect({ code: code ?? 1006, reason: reason ?? '', wasClean: !!wasClean });
+            allowed = !!this._o.shouldReconnect({ code: c, reason: this._remoteClose.reason, wasClean: !!wasClean });
           } catch (error) {
-            reportLater(error); // a broken predicate must not strand the client
+            this._report('options.shouldReconnect', error); // a broken predicate must not strand the client
           }
         }
-        this._input((c, t) => c.closed(id, t, code ?? 1006, !!wasClean, allowed));
+        d.input((core, t) => core.closed(id, t, c, !!wasClean, allowed));
       },
     };
   }
 
-  _sendControl(message) {
+  /** Calls the app's isPong / isServerPing; one that throws is reported and means "no". */
+  _matches(/** @type {string} */ name, /** @type {Function} */ fn, /** @type {any} */ data) {
+    try {
+      return !!fn(data);
+    } catch (error) {
+      this._report(`options.${name}`, error);
+      return false;
+    }
+  }
+
+  /** Sends a ping or a pong reply: the option's value, or what its function returns. */
+  _sendControl(/** @type {'pingMessage' | 'pongReply'} */ name) {
+    const message = this._o[name];
     let data;
     try {
       data = typeof message === 'function' ? message() : message;
     } catch (error) {
-      reportLater(error); // the app's pingMessage/pongReply function is broken: say so
+      this._report(`options.${name}`, error);
+      return;
+    }
+    if (typeof data !== 'string' && !(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
+      this._report(`options.${name}`, new TypeError(`expected the function to return a string, ArrayBuffer or typed array, got ${describe(data)}`));
       return;
     }
     try {
@@ -534,46 +477,19 @@ export class Lifeline extends Emitter {
     }
   }
 
-  /**
-   * Writes one message: SENT; NOT_OPEN (the socket cannot take it now: keep it for the next
-   * connection); REFUSED (the transport rejected this message: it was dropped with an event).
-   */
-  _write(data) {
-    try {
-      if (/** @type {TransportSocket} */ (this._socket).send(data) === false) return NOT_OPEN;
-    } catch (error) {
-      this._drop(data, 'refused', error);
-      return REFUSED;
-    }
-    this._counters.messagesSent++;
-    this._sentSinceLife++;
-    return SENT;
+  /** An 'error' event for an app callback that failed; the message names it. */
+  _report(/** @type {string} */ name, /** @type {unknown} */ error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    this._emit('error', { error, message: `${name}: ${detail}` });
   }
 
-  _enqueue(data) {
-    const bytes = byteLength(data);
-    if (this._queue.length + 1 > this._o.maxQueued || this._queuedBytes + bytes > this._o.maxQueuedBytes) {
-      this._drop(data, 'queue-full');
-      return false;
-    }
-    this._queue.push({ data, bytes });
-    this._queuedBytes += bytes;
-    if (this._state === 'open' && this._socket) this._flush();
-    return true;
-  }
-
-  _flush() {
-    while (this._queue.length > 0 && this._socket) {
-      const item = this._queue[0];
-      if (this._write(item.data) === NOT_OPEN) break;
-      this._queue.shift();
-      this._queuedBytes -= item.bytes;
-    }
-  }
-
-  _drop(data, reason, error) {
-    this._counters.dropped++;
-    this._emit('drop', error === undefined ? { data, reason } : { data, reason, error });
+  /** An 'error' event from a task of its own, for failures found in the middle of a step (the
+   * clock, the timers), so that its listeners never run inside the driver. */
+  _reportLater(/** @type {Error} */ error) {
+    Promise.resolve().then(() => {
+      // Closed meanwhile: the app is done with this Lifeline, and no event follows its close.
+      if (this._driver.core) this._emit('error', { error, message: error.message });
+    });
   }
 }
 
@@ -581,15 +497,10 @@ for (const [name, value] of /** @type {const} */ ([
   ['CONNECTING', CONNECTING],
   ['OPEN', OPEN],
   ['CLOSING', CLOSING],
-  ['CLOSED', CLOSED_STATE],
+  ['CLOSED', CLOSED],
 ])) {
   Object.defineProperty(Lifeline, name, { value, enumerable: true });
   Object.defineProperty(Lifeline.prototype, name, { value, enumerable: true });
-}
-
-function defaultClock() {
-  const perf = globalObject().performance;
-  return perf && typeof perf.now === 'function' ? () => perf.now() : () => Date.now();
 }
 
 /** @param {string | ArrayBuffer | ArrayBufferView} expected */
@@ -606,26 +517,4 @@ function equalsMessage(expected) {
 /** @param {ArrayBuffer | ArrayBufferView} v */
 function toBytes(v) {
   return v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-}
-
-/** @param {any} data */
-function byteLength(data) {
-  if (typeof data === 'string') return utf8Length(data);
-  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength;
-  return data.size ?? 0; // Blob
-}
-
-/** @param {string} s */
-function utf8Length(s) {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4; // a surrogate pair
-      i++;
-    } else n += 3; // includes a lone surrogate, sent as U+FFFD
-  }
-  return n;
 }

@@ -3,6 +3,7 @@
 // without fetch or with a WebAssembly of their own (the runtime's instantiateOverride).
 import { createLifelineCore, defaultWasmLocation, instantiateOverride, loadOptionalModule } from './runtime.js';
 import { describe, globalObject } from './options.js';
+import { adoptContract, readContract } from './contract.js';
 
 /** @type {Promise<any> | null} */
 let loading = null;
@@ -64,20 +65,41 @@ async function load(options) {
     }
   }
   // If instantiation fails, the glue would wait forever for receive(): race it with the failure.
-  let fail = (_e) => {};
+  // Every failure on the way (the instantiation, the glue's receive() throwing on a module that is
+  // not this package's core, an abort) rejects init(); none escapes as an unhandled rejection.
+  let fail = (/** @type {unknown} */ _e) => {};
   const failed = new Promise((_, reject) => {
     fail = reject;
   });
-  const created = createLifelineCore({
-    instantiateWasm(imports, receive) {
-      instantiate(imports).then(({ instance, module }) => receive(instance, module), fail);
-      return {};
-    },
-    onAbort(what) {
-      fail(new Error(`ws-lifeline: the core aborted: ${what}`));
-    },
-  });
-  return Promise.race([created, failed]);
+  const created = Promise.resolve().then(() =>
+    createLifelineCore({
+      instantiateWasm(/** @type {object} */ imports, /** @type {Function} */ receive) {
+        Promise.resolve()
+          .then(() => instantiate(imports))
+          .then((r) => {
+            // WXWebAssembly's typings say Instance, reports say { instance, module }: take both.
+            const instance = r?.instance ?? r;
+            receive(instance, r?.module);
+          })
+          .catch((error) => fail(wrap(error)));
+        return {};
+      },
+      onAbort(/** @type {unknown} */ what) {
+        fail(new Error(`ws-lifeline: the core aborted: ${what}`));
+      },
+    }),
+  );
+  created.catch(() => {}); // reported through `failed` or the race below
+  failed.catch(() => {});
+  const mod = await Promise.race([created, failed]);
+  adoptContract(readContract(mod));
+  return mod;
+}
+
+/** @param {unknown} error */
+function wrap(error) {
+  const message = error instanceof Error ? error.message : String(error);
+  return new Error(`ws-lifeline: cannot instantiate the core (is this the package's lifeline-core.wasm?): ${message}`, { cause: error });
 }
 
 /** @returns {Promise<WebAssembly.Module>} */

@@ -1,43 +1,11 @@
 // Option checking: every wrong option is a TypeError (wrong type) or a RangeError (wrong value)
 // that names the option and what it accepts. Ranges of the core's own numbers are checked by the
-// core itself (validateMask), so the rules live in one place.
+// core itself (createCore), and their names come from the contract, so each rule lives in one place.
 
-/** The core's numeric fields, in the order of lifeline::Field. */
-export const CORE_FIELDS = /** @type {const} */ ([
-  'pingInterval',
-  'pongTimeout',
-  'connectTimeout',
-  'reconnectDelay',
-  'maxReconnectDelay',
-  'backoffFactor',
-  'jitter',
-  'maxRetries',
-  'minUptime',
-  'timerSlack',
-]);
+import { contract, DEFAULTS } from './contract.js';
 
-export const DEFAULTS = Object.freeze({
-  pingInterval: 10000,
-  pongTimeout: 10000,
-  connectTimeout: 10000,
-  reconnectDelay: 1000,
-  maxReconnectDelay: 30000,
-  backoffFactor: 2,
-  jitter: 1,
-  maxRetries: Infinity,
-  minUptime: 5000,
-  timerSlack: 2000,
-  pingMessage: 'ping',
-  pongMessage: 'pong',
-  pongReply: 'pong',
-  maxQueued: 1000,
-  maxQueuedBytes: 1024 * 1024,
-  binaryType: 'blob',
-  pauseInBackground: false,
-});
-
-const KNOWN = new Set([
-  ...CORE_FIELDS,
+// Options of the shim alone; the core's come from the contract.
+const SHIM_OPTIONS = [
   'protocols',
   'pingMessage',
   'pongMessage',
@@ -49,13 +17,11 @@ const KNOWN = new Set([
   'maxQueued',
   'maxQueuedBytes',
   'binaryType',
-  'pauseInBackground',
-  'seed',
   'clock',
   'timers',
   'platform',
   'transport',
-]);
+];
 
 /** The global object, also where `globalThis` is missing (older mini-program engines). */
 export function globalObject() {
@@ -69,7 +35,8 @@ export function globalObject() {
 export function describe(v) {
   if (v === null) return 'null';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'bigint') return `${v}n (a BigInt)`;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (typeof v === 'function') return 'a function';
   if (Array.isArray(v)) return 'an array';
   return typeof v === 'object' ? `an object (${Object.prototype.toString.call(v).slice(8, -1)})` : typeof v;
@@ -90,6 +57,15 @@ function isMessageData(v) {
 }
 
 /**
+ * A URL as errors may show it: scheme, host, port and path; never its user info or query, which
+ * often carry credentials (a token in `?access_token=`).
+ * @param {string} s
+ */
+export function redactUrl(s) {
+  return s.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1…@').replace(/[?#][\s\S]*$/, (m) => `${m[0]}…`);
+}
+
+/**
  * @param {unknown} url
  * @returns {string}
  */
@@ -98,11 +74,13 @@ export function checkUrl(url, what = 'url') {
     throw new TypeError(`${what}: expected a ws:// or wss:// URL string (or a function returning one), got ${describe(url)}`);
   }
   const s = String(url);
-  const bad = () => new TypeError(`${what}: expected a ws:// or wss:// URL, got ${describe(s)}`);
+  const bad = () => new TypeError(`${what}: expected a ws:// or wss:// URL, got ${describe(redactUrl(s))}`);
   // scheme://host[:port] with a plain host, checked the same with or without a URL class (which
   // some mini-program engines lack).
   const m = /^(wss?):\/\/(\[[0-9a-fA-F:.]+\]|[^\s/?#:@[\]]+)(?::(\d{1,5}))?(?:[/?#]\S*)?$/i.exec(s);
   if (!m || (m[3] !== undefined && Number(m[3]) > 65535)) throw bad();
+  // The WebSocket standard forbids fragments: every attempt with one would fail.
+  if (s.includes('#')) throw new TypeError(`${what}: a WebSocket URL cannot have a fragment (#…), got ${describe(redactUrl(s))}`);
   if (typeof URL === 'function') {
     try {
       const parsed = new URL(s);
@@ -115,31 +93,30 @@ export function checkUrl(url, what = 'url') {
 }
 
 /**
- * Checks the options and returns them complete (defaults filled in).
+ * Checks the options and returns them complete (defaults filled in, a seed drawn if none was
+ * given). The ranges of the core's fields are checked by the core itself, in createCore().
  * @param {any} options
- * @param {{ validateMask: (c: object) => number, fieldExpected: (i: number) => string }} core
  * @param {object} [base] the runtime's own defaults, over DEFAULTS
  */
-export function resolveOptions(options, core, base = {}) {
+export function resolveOptions(options, base = {}) {
+  const { fields } = contract();
   if (options === undefined || options === null) options = {};
   if (typeof options !== 'object' || Array.isArray(options)) {
     throw new TypeError(`options: expected an object, got ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`options.${key}: unknown option`);
+    if (!SHIM_OPTIONS.includes(key) && !fields.some((f) => f.js === key)) throw new TypeError(`options.${key}: unknown option`);
   }
   const o = { ...DEFAULTS, ...base };
   for (const key of Object.keys(options)) if (options[key] !== undefined) o[key] = options[key];
 
-  for (const key of CORE_FIELDS) {
-    if (typeof o[key] !== 'number') throw new TypeError(`options.${key}: expected a number, got ${describe(o[key])}`);
-  }
-  const config = coreConfig(o);
-  const mask = core.validateMask(config);
-  if (mask !== 0) {
-    const i = CORE_FIELDS.findIndex((_, bit) => mask & (1 << bit));
-    const expected = core.fieldExpected(i).replace('reconnect_delay', 'reconnectDelay').replace('infinity', 'Infinity');
-    throw new RangeError(`options.${CORE_FIELDS[i]}: expected ${expected}, got ${describe(o[CORE_FIELDS[i]])}`);
+  for (const f of fields) {
+    const v = o[f.js];
+    if (f.kind === 'seed' && v === undefined) {
+      o.seed = Math.floor(Math.random() * 2 ** 32); // each client its own jitter draws
+    } else if (f.kind === 'flag' ? typeof v !== 'boolean' : typeof v !== 'number') {
+      throw new TypeError(`options.${f.js}: expected ${f.kind === 'flag' ? 'a boolean' : 'a number'}, got ${describe(v)}`);
+    }
   }
 
   if (o.protocols !== undefined) {
@@ -178,15 +155,6 @@ export function resolveOptions(options, core, base = {}) {
   if (o.binaryType !== 'blob' && o.binaryType !== 'arraybuffer') {
     throw new TypeError(`options.binaryType: expected "blob" or "arraybuffer", got ${describe(o.binaryType)}`);
   }
-  if (typeof o.pauseInBackground !== 'boolean') {
-    throw new TypeError(`options.pauseInBackground: expected a boolean, got ${describe(o.pauseInBackground)}`);
-  }
-  if (o.seed !== undefined && typeof o.seed !== 'number') {
-    throw new TypeError(`options.seed: expected a number, got ${describe(o.seed)}`);
-  }
-  if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0 && o.seed < 2 ** 32)) {
-    throw new RangeError(`options.seed: expected a whole number from 0 to 2^32-1, got ${describe(o.seed)}`);
-  }
   if (o.timers !== undefined) {
     if (typeof o.timers !== 'object' || o.timers === null || typeof o.timers.setTimeout !== 'function' || typeof o.timers.clearTimeout !== 'function') {
       throw new TypeError(`options.timers: expected { setTimeout, clearTimeout }, got ${describe(o.timers)}`);
@@ -217,21 +185,22 @@ export function checkPongAndBinaryType(o, binaryType) {
   }
 }
 
-/** The record the core's constructor takes. */
-export function coreConfig(o) {
-  return {
-    pingInterval: o.pingInterval,
-    pongTimeout: o.pongTimeout,
-    connectTimeout: o.connectTimeout,
-    reconnectDelay: o.reconnectDelay,
-    maxReconnectDelay: o.maxReconnectDelay,
-    backoffFactor: o.backoffFactor,
-    jitter: o.jitter,
-    maxRetries: o.maxRetries,
-    minUptime: o.minUptime,
-    timerSlack: o.timerSlack,
-    answerServerPings: true,
-    pauseInBackground: !!o.pauseInBackground,
-    seed: o.seed ?? 0,
-  };
+/**
+ * The core for these options: each field set by its index in the contract, then checked by the
+ * core; a RangeError names the first field it rejects and what it accepts.
+ * @param {any} mod the loaded core module
+ * @param {Record<string, any>} o resolved options
+ */
+export function createCore(mod, o) {
+  const { fields } = contract();
+  const core = new mod.Core();
+  for (const f of fields) {
+    const v = o[f.js];
+    core.set(f.index, typeof v === 'boolean' ? Number(v) : v);
+  }
+  const mask = core.configure();
+  if (mask === 0) return core;
+  core.delete();
+  const f = fields.find((field) => mask & (1 << field.index));
+  throw new RangeError(`options.${f?.js}: expected ${f?.expected}, got ${describe(o[f?.js ?? ''])}`);
 }

@@ -10,7 +10,7 @@ export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
 
 cxx=(-std=c++20 -Oz -flto -fno-exceptions -fno-rtti -DEMSCRIPTEN_HAS_UNBOUND_TYPE_NAMES=0 -Wall -Wextra -Werror -Isrc)
 objs=()
-for f in src/config.cpp src/connection.cpp src/wasm/binding.cpp; do
+for f in src/config.cpp src/connection.cpp src/contract.cpp src/wasm/binding.cpp; do
   o=build/wasm/$(basename "${f%.cpp}").o
   if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find src/lifeline -newer "$o" -name '*.hpp')" ]; then
     em++ "${cxx[@]}" -c "$f" -o "$o"

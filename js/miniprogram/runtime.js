@@ -21,7 +21,9 @@ exports.instantiateOverride = (options) => {
   if (typeof WXWebAssembly === 'undefined' || typeof WXWebAssembly.instantiate !== 'function') {
     throw new Error('ws-lifeline: WXWebAssembly is missing: the base library is too old (WeChat 2.13.0 or later is needed)');
   }
-  return (imports) => WXWebAssembly.instantiate(path, imports).then((r) => ({ instance: r.instance, module: r.module }));
+  // Resolves to { instance, module } (or, as the official typings say, a bare Instance): the
+  // loader takes either.
+  return (imports) => WXWebAssembly.instantiate(path, imports);
 };
 
 // One transport per platform API, so that its count of live sockets covers every Lifeline (the

@@ -4,6 +4,7 @@
 // without `multiple`), the platform's one global socket (`onSocketOpen`, `sendSocketMessage`, …)
 // is used instead, one socket at a time.
 import { globalObject } from '../options.js';
+import { isAppCloseCode } from '../contract.js';
 
 /** How many sockets a mini-program may have at once (WeChat, Douyin, Alipay: 5). */
 export const SOCKET_LIMIT = 5;
@@ -308,9 +309,9 @@ function closeCode(/** @type {any} */ res) {
 /** What a mini-program socket cannot tell: it reports no buffered amount, protocol or extensions. */
 const NO_SOCKET_INFO = Object.freeze({ bufferedAmount: 0, protocol: '', extensions: '' });
 
-/** Platforms refuse close codes other than 1000 and 3000-4999 (1006 only reports an error). */
+/** Platforms refuse close codes a client may not send (1006 only reports an error): 1000 instead. */
 function closeParams(/** @type {number} */ code, /** @type {string} */ reason) {
-  return code === 1000 || (code >= 3000 && code <= 4999) ? { code, reason } : { code: 1000, reason };
+  return isAppCloseCode(code) ? { code, reason } : { code: 1000, reason };
 }
 
 /** Mini-programs send strings and ArrayBuffers, not typed arrays or Blobs. */

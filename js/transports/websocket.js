@@ -1,4 +1,11 @@
 // Transport over a WebSocket constructor: the browser's, Node's global one, or the `ws` package's.
+//
+// Liveness from bytes: with the `ws` package the underlying net.Socket (`ws._socket`, set just
+// before 'open' is emitted) is visible, so every chunk it reads is reported as
+// handlers.activity() ("bytes arrived, a message may not be complete yet"): a large message on a
+// slow link is life, not silence. A browser WebSocket, Node's global (undici) WebSocket and
+// SocketTask show only complete messages: no activity() from them.
+import { isAppCloseCode } from '../contract.js';
 
 /**
  * @param {any} WebSocketImpl a WebSocket constructor
@@ -12,11 +19,38 @@ export function webSocketTransport(WebSocketImpl) {
     } catch {
       // an implementation without this binaryType keeps its default
     }
-    ws.onopen = () => handlers.open();
+    let detached = false;
+    /** @type {any} the underlying socket while we listen to its 'data' events */
+    let tap = null;
+    // One listener for the socket's life: no allocation per chunk.
+    const onData = () => {
+      if (!detached) handlers.activity();
+    };
+    const untap = () => {
+      if (tap === null) return;
+      tap.removeListener('data', onData);
+      tap = null;
+    };
+    ws.onopen = () => {
+      if (typeof handlers.activity === 'function') {
+        try {
+          const socket = ws._socket;
+          if (socket && typeof socket.on === 'function' && typeof socket.removeListener === 'function') {
+            socket.on('data', onData); // after ws's own listener: a completed message is parsed first
+            tap = socket;
+          }
+        } catch {
+          // not the `ws` package after all: complete messages are the only sign of life
+        }
+      }
+      handlers.open();
+    };
     ws.onmessage = (/** @type {any} */ e) => handlers.message(e.data);
     ws.onerror = (/** @type {any} */ e) => handlers.error(e?.error ?? e?.message ?? 'error');
-    ws.onclose = (/** @type {any} */ e) => handlers.close(e.code, e.reason, e.wasClean);
-    let detached = false;
+    ws.onclose = (/** @type {any} */ e) => {
+      untap();
+      handlers.close(e.code, e.reason, e.wasClean);
+    };
     return {
       send(data) {
         // A closing socket silently discards what it is given (ws and browsers alike): say it is
@@ -28,6 +62,7 @@ export function webSocketTransport(WebSocketImpl) {
       close(code, reason, abandon) {
         if (!detached) {
           detached = true;
+          untap();
           ws.onopen = ws.onmessage = ws.onclose = null;
           // `ws` (Node) emits an error when a connecting socket is closed: it must have a listener.
           ws.onerror = () => {};
@@ -36,8 +71,8 @@ export function webSocketTransport(WebSocketImpl) {
           // A dead link gets no closing handshake to wait for: free it now where we can (ws).
           if (abandon && typeof ws.terminate === 'function') ws.terminate();
           else if (ws.readyState === 0 || ws.readyState === 1) {
-            // Browsers accept only 1000 and 3000-4999 from a client (1006 reports an error).
-            if (code === 1000 || (code >= 3000 && code <= 4999)) ws.close(code, reason);
+            // Browsers throw on a code a client may not send (1006 reports an error).
+            if (isAppCloseCode(code)) ws.close(code, reason);
             else ws.close();
           }
         } catch {
