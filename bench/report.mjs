@@ -473,7 +473,8 @@ capacity it keeps (${p.rounds} interleaved rounds of ${fmt(p[32].count)} and ${f
   if (ov.micro) {
     lines.push(
       `Where ws-lifeline's Node time goes: its per-message path alone (a fake transport handing it the same 32 B string in a loop) ` +
-        `costs **${fmt(ov.micro.lifelineMessagePathNs, 0)} ns**, of which one \`performance.now()\` (the shim notes every arrival time) is ` +
+        `makes **${ov.micro.coreCallsPerMessage ?? '?'} calls into the core** per message (every embind call counted over a million messages) ` +
+        `and costs **${fmt(ov.micro.lifelineMessagePathNs, 0)} ns**, of which one \`performance.now()\` (the shim notes every arrival time) is ` +
         `${fmt(ov.micro.performanceNowNs, 0)} ns; the rest is the event dispatch (the event object, a try/catch per listener) and the ` +
         `pong check. On real sockets the extra event object per message also costs garbage collection, which the loop hides: hence ` +
         `the larger difference in the paced table.\n`,

@@ -73,6 +73,7 @@ test('10,000 reconnect cycles leak neither WASM heap nor embind handles', async 
   for (let i = 0; i < 10; i++) {
     h.sockets.at(-1).handlers.open();
     h.sockets.at(-1).handlers.close(1006, '', false);
+    h.advance(1); // reconnectDelay 0: the next attempt 1 ms later
   }
   const before = usage();
   for (let i = 0; i < 10000; i++) {
@@ -85,10 +86,11 @@ test('10,000 reconnect cycles leak neither WASM heap nor embind handles', async 
       s.handlers.message('pong');
     }
     if (i % 5 === 0) {
-      h.advance(2000); // ping, then no pong: a dead-link verdict, and an immediate attempt
+      h.advance(2000); // ping, then no pong: a dead-link verdict
     } else {
       s.handlers.close(1006, '', false);
     }
+    h.advance(1); // reconnectDelay 0: the next attempt 1 ms later
     if (i % 7 === 0) l.send(`queued ${i}`);
   }
   const after = usage();

@@ -365,7 +365,8 @@ for (const [build, lib] of BUILDS) {
     a.open();
     await turn();
     assert.equal(l.state, 'open');
-    l.reconnect(); // closes A, starts the next attempt at once
+    l.reconnect(); // closes A; the next attempt 1 ms later
+    clock.advance(1);
     await turn();
     assert.equal(a.closeCalls.length, 1);
     assert.equal(fake.calls.length, 1, 'no second connectSocket while the first socket is closing');
@@ -430,6 +431,7 @@ for (const [build, lib] of BUILDS) {
     a.open();
     await turn();
     l.reconnect();
+    clock.advance(1); // the fresh attempt is due 1 ms later
     await sleep(1100); // the transport's own (real-time) wait for A's close is 1 s
     await turn();
     const b = fake.globals[1];
@@ -527,21 +529,35 @@ test('[js] detectMiniProgram() picks the right global', () => {
   }
 });
 
-test('[miniprogram_dist] the defaults follow the detected platform: tt tasks, my with multiple, without options', async () => {
+test('[miniprogram_dist] the defaults follow the detected platform: tt tasks, my with multiple, without transport or platform options', async (t) => {
+  // Fake time, and every Lifeline closed however the test ends: a failing assert must fail the
+  // test, not leave a Lifeline reconnecting on real timers (which would keep the suite running).
+  const lifelines = [];
+  t.after(() => {
+    for (const l of lifelines) {
+      try {
+        l.close();
+      } catch {
+        // already closed
+      }
+    }
+  });
   for (const [name, flavor, fakeName] of [
     ['tt', 'tt', 'tt'],
     ['my', 'my', 'my'],
   ]) {
     const fake = createMemoryApi(fakeName);
+    const clock = new FakeClock();
     const { lib } = sandboxLib({ [name]: fake.api });
     await lib.init();
-    const l = new lib.Lifeline(URL_, { pingInterval: Infinity });
-    const opened = new Promise((resolve) => l.addEventListener('open', resolve));
+    const l = new lib.Lifeline(URL_, { pingInterval: Infinity, clock: clock.now, timers: clock });
+    lifelines.push(l);
     await turn();
     assert.equal(fake.calls.length, 1, `${flavor}: connectSocket on the detected API`);
     if (flavor === 'my') assert.equal(fake.calls[0].params.multiple, true);
     fake.tasks[0].open();
-    await opened;
+    await turn();
+    assert.equal(l.state, 'open', `${flavor}: the task opened the Lifeline`);
     assert.deepEqual(fake.listenerCount(), { appShow: 1, appHide: 1, network: 1 }, 'its signals are followed');
     l.send('x');
     l.close();
@@ -550,12 +566,14 @@ test('[miniprogram_dist] the defaults follow the detected platform: tt tasks, my
     assert.deepEqual(fake.listenerCount(), { appShow: 0, appHide: 0, network: 0 });
     // The transport guessed the flavour from the global it is.
     const transport = lib.socketTaskTransport(fake.api);
-    const l2 = new lib.Lifeline(URL_, { transport, pingInterval: Infinity, platform: null });
+    const l2 = new lib.Lifeline(URL_, { transport, pingInterval: Infinity, platform: null, clock: clock.now, timers: clock });
+    lifelines.push(l2);
     await turn();
     if (flavor === 'my') assert.equal(fake.calls[1].params.multiple, true, 'guessed flavour my');
     l2.close();
     await turn();
     assert.deepEqual(fake.problems, []);
+    assert.equal(clock.pending(), 0, 'no timer left');
   }
 });
 

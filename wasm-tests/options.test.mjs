@@ -152,7 +152,7 @@ describe('options themselves', () => {
 // --- wrong ranges -------------------------------------------------------------------------------------
 
 describe('numeric options out of range: RangeError naming the option and the allowed range', () => {
-  const positiveOrOff = 'a number > 0, or Infinity to disable';
+  const positiveOrOff = 'a number of milliseconds >= 1, or Infinity to disable';
   const cases = /** @type {Array<[string, number, string, object?]>} */ ([
     ['pingInterval', 0, positiveOrOff],
     ['pingInterval', -1, positiveOrOff],
@@ -167,15 +167,22 @@ describe('numeric options out of range: RangeError naming the option and the all
     ['timerSlack', 0, positiveOrOff],
     ['timerSlack', -1, positiveOrOff],
     ['timerSlack', NaN, positiveOrOff],
-    ['reconnectDelay', -1, 'a finite number >= 0'],
-    ['reconnectDelay', NaN, 'a finite number >= 0'],
-    ['reconnectDelay', Infinity, 'a finite number >= 0'],
-    ['maxReconnectDelay', 500, 'a finite number >= reconnectDelay'],
-    ['maxReconnectDelay', -1, 'a finite number >= reconnectDelay'],
-    ['maxReconnectDelay', NaN, 'a finite number >= reconnectDelay'],
-    ['maxReconnectDelay', Infinity, 'a finite number >= reconnectDelay'],
-    ['maxReconnectDelay', 4000, 'a finite number >= reconnectDelay', { reconnectDelay: 5000 }],
-    ['maxReconnectDelay', 30000, 'a finite number >= reconnectDelay', { reconnectDelay: 60000 }],
+    // Too small to move a double clock, or for any platform's timers to resolve (issue 8).
+    ['pingInterval', 5e-324, positiveOrOff],
+    ['pongTimeout', 1e-300, positiveOrOff],
+    ['connectTimeout', 0.5, positiveOrOff],
+    ['timerSlack', 0.999, positiveOrOff],
+    ['reconnectDelay', 5e-324, '0, or a finite number of milliseconds >= 1'],
+    ['reconnectDelay', 0.5, '0, or a finite number of milliseconds >= 1'],
+    ['reconnectDelay', -1, '0, or a finite number of milliseconds >= 1'],
+    ['reconnectDelay', NaN, '0, or a finite number of milliseconds >= 1'],
+    ['reconnectDelay', Infinity, '0, or a finite number of milliseconds >= 1'],
+    ['maxReconnectDelay', 500, 'a finite number of milliseconds >= the reconnect delay'],
+    ['maxReconnectDelay', -1, 'a finite number of milliseconds >= the reconnect delay'],
+    ['maxReconnectDelay', NaN, 'a finite number of milliseconds >= the reconnect delay'],
+    ['maxReconnectDelay', Infinity, 'a finite number of milliseconds >= the reconnect delay'],
+    ['maxReconnectDelay', 4000, 'a finite number of milliseconds >= the reconnect delay', { reconnectDelay: 5000 }],
+    ['maxReconnectDelay', 30000, 'a finite number of milliseconds >= the reconnect delay', { reconnectDelay: 60000 }],
     ['backoffFactor', 0.5, 'a finite number >= 1'],
     ['backoffFactor', 0, 'a finite number >= 1'],
     ['backoffFactor', -2, 'a finite number >= 1'],
@@ -186,14 +193,14 @@ describe('numeric options out of range: RangeError naming the option and the all
     ['jitter', 2, 'a number from 0 to 1'],
     ['jitter', NaN, 'a number from 0 to 1'],
     ['jitter', Infinity, 'a number from 0 to 1'],
-    ['maxRetries', -1, 'a whole number >= 0, or Infinity for no limit'],
-    ['maxRetries', 1.5, 'a whole number >= 0, or Infinity for no limit'],
-    ['maxRetries', NaN, 'a whole number >= 0, or Infinity for no limit'],
-    ['maxRetries', -Infinity, 'a whole number >= 0, or Infinity for no limit'],
-    ['maxRetries', 2 ** 32, 'a whole number >= 0, or Infinity for no limit'],
-    ['minUptime', -1, 'a number >= 0, or Infinity to never reset'],
-    ['minUptime', NaN, 'a number >= 0, or Infinity to never reset'],
-    ['minUptime', -Infinity, 'a number >= 0, or Infinity to never reset'],
+    ['maxRetries', -1, 'a whole number from 0 to 4294967295, or Infinity for no limit'],
+    ['maxRetries', 1.5, 'a whole number from 0 to 4294967295, or Infinity for no limit'],
+    ['maxRetries', NaN, 'a whole number from 0 to 4294967295, or Infinity for no limit'],
+    ['maxRetries', -Infinity, 'a whole number from 0 to 4294967295, or Infinity for no limit'],
+    ['maxRetries', 2 ** 32, 'a whole number from 0 to 4294967295, or Infinity for no limit'],
+    ['minUptime', -1, 'a number of milliseconds >= 0, or Infinity to never reset'],
+    ['minUptime', NaN, 'a number of milliseconds >= 0, or Infinity to never reset'],
+    ['minUptime', -Infinity, 'a number of milliseconds >= 0, or Infinity to never reset'],
     ['maxQueued', -1, 'a whole number >= 0, or Infinity'],
     ['maxQueued', 1.5, 'a whole number >= 0, or Infinity'],
     ['maxQueued', NaN, 'a whole number >= 0, or Infinity'],
@@ -201,11 +208,11 @@ describe('numeric options out of range: RangeError naming the option and the all
     ['maxQueuedBytes', -1, 'a whole number >= 0, or Infinity'],
     ['maxQueuedBytes', 0.5, 'a whole number >= 0, or Infinity'],
     ['maxQueuedBytes', NaN, 'a whole number >= 0, or Infinity'],
-    ['seed', -1, 'a whole number from 0 to 2^32-1'],
-    ['seed', 1.5, 'a whole number from 0 to 2^32-1'],
-    ['seed', 2 ** 32, 'a whole number from 0 to 2^32-1'],
-    ['seed', NaN, 'a whole number from 0 to 2^32-1'],
-    ['seed', Infinity, 'a whole number from 0 to 2^32-1'],
+    ['seed', -1, 'a whole number from 0 to 4294967295'],
+    ['seed', 1.5, 'a whole number from 0 to 4294967295'],
+    ['seed', 2 ** 32, 'a whole number from 0 to 4294967295'],
+    ['seed', NaN, 'a whole number from 0 to 4294967295'],
+    ['seed', Infinity, 'a whole number from 0 to 4294967295'],
   ]);
   for (const [name, value, expected, extra] of cases) {
     const label = `options.${name} = ${show(value)}${extra ? ` with ${JSON.stringify(extra)}` : ''}`;
@@ -248,7 +255,7 @@ describe('valid edge values are accepted', () => {
     { jitter: 0 },
     { jitter: 1 },
     { jitter: 0.25 },
-    { pingInterval: 0.5, pongTimeout: 0.5, connectTimeout: 0.5, timerSlack: 0.5 },
+    { pingInterval: 1, pongTimeout: 1, connectTimeout: 1, timerSlack: 1 },
     { maxQueued: 0 },
     { maxQueued: Infinity },
     { maxQueuedBytes: 0 },
@@ -315,7 +322,9 @@ describe('valid edge values are accepted', () => {
     transport.last.open();
     assert.equal(time.pending(), 0);
     transport.last.remoteClose(1006);
-    assert.equal(transport.sockets.length, 2, 'reconnectDelay 0: at once');
+    assert.equal(transport.sockets.length, 1, 'reconnectDelay 0: never inside the close');
+    time.advance(1);
+    assert.equal(transport.sockets.length, 2, 'reconnectDelay 0: 1 ms later');
   });
 });
 

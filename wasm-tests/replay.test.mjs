@@ -5,33 +5,25 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { init } from '../js/index.js';
 import { core } from '../js/loader.js';
+import { contract } from '../js/contract.js';
 
 const dir = new URL('../native-tests/traces/', import.meta.url);
-const KINDS = ['open-socket', 'send-ping', 'send-pong', 'close-socket', 'flush-queue', 'opened', 'closed', 'reconnecting', 'gave-up', 'heartbeat', 'state'];
-const STATES = ['idle', 'connecting', 'open', 'backoff', 'paused', 'gave-up', 'closed'];
-const CAUSES = ['explicit', 'remote', 'error', 'pong-timeout', 'connect-timeout', 'forced', 'final'];
-const FIELDS = {
-  ping_interval: 'pingInterval', pong_timeout: 'pongTimeout', connect_timeout: 'connectTimeout',
-  reconnect_delay: 'reconnectDelay', max_reconnect_delay: 'maxReconnectDelay', backoff_factor: 'backoffFactor',
-  jitter: 'jitter', max_retries: 'maxRetries', min_uptime: 'minUptime', timer_slack: 'timerSlack',
-  answer_server_pings: 'answerServerPings', pause_in_background: 'pauseInBackground', seed: 'seed',
-};
-
 // Numbers as the C++ side prints them (shortest round trip, fixed notation; infinity as "never").
 const num = (v) => (v === Infinity ? 'never' : v === -Infinity ? '-never' : Object.is(v, -0) ? '0' : String(v));
 const parse = (s) => (s === 'never' ? Infinity : s === '-never' ? -Infinity : Number(s));
 
 function replay(text) {
+  // The names in a trace are the contract's: C++ field names, output kinds, states and causes.
+  const { fields, outputs: KINDS, states: STATES, causes: CAUSES } = contract();
   const lines = text.split('\n');
-  const config = {};
+  const c = new (core().Core)();
   for (const pair of lines[0].split(' ').slice(1)) {
     const [key, value] = pair.split('=');
-    const name = FIELDS[key];
-    assert.ok(name, `unknown config field ${key}`);
-    config[name] = name === 'answerServerPings' || name === 'pauseInBackground' ? value === '1' : parse(value);
+    const field = fields.find((f) => f.cpp === key);
+    assert.ok(field, `unknown config field ${key}`);
+    assert.ok(c.set(field.index, parse(value)), `${key}=${value} is a value of its field`);
   }
-  assert.ok(config.seed < 2 ** 53, 'seed must fit a double exactly');
-  const c = new (core().Core)(config);
+  assert.equal(c.configure(), 0, 'the trace\'s configuration is valid');
   const out = [lines[0]];
   for (const line of lines.slice(1)) {
     if (!line.startsWith('> ')) continue;
@@ -47,6 +39,7 @@ function replay(text) {
       case 'pong': c.pong(a[0], now); break;
       case 'server-ping': c.serverPing(a[0], now); break;
       case 'error': c.error(a[0], now); break;
+      case 'attempt-failed': c.attemptFailed(a[0], now); break;
       case 'closed': c.closed(a[0], now, a[1], a[2] !== 0, a[3] !== 0); break;
       case 'timeout': c.timeout(now); break;
       case 'network': c.network(a[0] !== 0, now); break;

@@ -342,3 +342,149 @@ test('close() leaves no TCP handles behind, whatever the connections were doing'
   const tcp = () => process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP'));
   await until(() => tcp().length === 0, GUARD_MS, `no TCP handles (still: ${tcp()})`);
 });
+
+// --- throttle (server->client bytes) -------------------------------------------------------------
+// Durations below are lower bounds only (a throttle cannot deliver faster than its rate; a loaded
+// machine only makes it slower), or timeout guards.
+
+const KB = 1000;
+
+/** Sends `text` and resolves with the echo and how the client's TCP socket received it. */
+async function echoTimed(ws, text) {
+  const socket = ws._socket; // ws sets it before 'open'
+  let chunks = 0;
+  const onData = () => chunks++;
+  socket.on('data', onData);
+  const started = performance.now();
+  const reply = waitFor(ws, 'message', 20_000);
+  ws.send(text);
+  const [data] = await reply;
+  socket.off('data', onData);
+  return { data: data.toString(), ms: performance.now() - started, chunks };
+}
+
+test('throttle: server->client bytes at the set rate, in many chunks, intact', async (t) => {
+  const { proxy, connected } = await rig(t, {}, { throttle: { bytesPerSecond: 1000 * KB } });
+  assert.deepEqual(proxy.throttle, { bytesPerSecond: 1000 * KB, latencyMs: 0, jitterMs: 0, chunkBytes: 10 * KB });
+  const ws = await connected();
+  const big = 'x'.repeat(200 * KB);
+  const { data, ms, chunks } = await echoTimed(ws, big);
+  assert.equal(data, big);
+  assert.ok(ms >= 0.95 * 200, `200 kB at 1 MB/s took ${Math.round(ms)} ms, less than 200 ms`);
+  assert.ok(chunks >= 10, `arrived in ${chunks} chunks (10 kB pieces: ~20 expected)`);
+  assert.equal(proxy.stats().bytesQueued, 0);
+});
+
+test('throttle: latency with jitter delays every reply, keeps the byte order; a pong waits behind a big message', async (t) => {
+  const { proxy, connected } = await rig(t);
+  const ws = await connected();
+  const settings = proxy.setThrottle({ latencyMs: 30, jitterMs: 20 });
+  assert.deepEqual(settings, { bytesPerSecond: Infinity, latencyMs: 30, jitterMs: 20, chunkBytes: Infinity });
+  const started = performance.now();
+  const replies = [];
+  const all = new Promise((resolve) =>
+    ws.on('message', (d) => {
+      replies.push(d.toString());
+      if (replies.length === 21) resolve(performance.now());
+    }),
+  );
+  for (let i = 0; i < 20; i++) ws.send(`m${i}`);
+  ws.send('ping');
+  const ended = await all;
+  assert.deepEqual(replies, [...Array.from({ length: 20 }, (_, i) => `m${i}`), 'pong']);
+  assert.ok(ended - started >= 30, `latency 30 ms, the replies took ${Math.round(ended - started)} ms`);
+
+  // A pong answered while a big message is on its way arrives after it (TCP order).
+  proxy.setThrottle({ bytesPerSecond: 500 * KB });
+  const order = [];
+  const both = new Promise((resolve) =>
+    ws.on('message', (d) => {
+      order.push(d.length > 10 ? 'big' : d.toString());
+      if (order.length === 2) resolve();
+    }),
+  );
+  ws.send('y'.repeat(100 * KB));
+  ws.send('ping');
+  await both;
+  assert.deepEqual(order, ['big', 'pong']);
+});
+
+test('throttle: setThrottle(null) flushes the backlog at once; emits throttle; bad settings throw', async (t) => {
+  const { proxy, connected } = await rig(t);
+  const ws = await connected();
+  const events = [];
+  proxy.on('throttle', (now, before) => events.push([now?.bytesPerSecond ?? null, before?.bytesPerSecond ?? null]));
+  proxy.setThrottle({ bytesPerSecond: 10 * KB }); // 100 kB would take 10 s
+  const reply = waitFor(ws, 'message', OPEN_MS);
+  ws.send('z'.repeat(100 * KB));
+  await until(() => proxy.stats().bytesQueued > 50 * KB, GUARD_MS, 'a backlog');
+  assert.equal(proxy.setThrottle(null), null);
+  const [data] = await reply;
+  assert.equal(data.length, 100 * KB);
+  assert.equal(proxy.stats().bytesQueued, 0);
+  assert.equal(proxy.throttle, null);
+  assert.deepEqual(events, [[10 * KB, null], [null, 10 * KB]]);
+  assert.equal(await echo(ws, 'after'), 'after');
+
+  for (const bad of [{ bytesPerSecond: 0 }, { bytesPerSecond: NaN }, { latencyMs: -1 }, { jitterMs: Infinity }, { chunkBytes: 1.5 }, 5]) {
+    assert.throws(() => proxy.setThrottle(bad), TypeError, JSON.stringify(bad));
+  }
+  assert.equal(proxy.throttle, null, 'a rejected setting changes nothing');
+  await assert.rejects(startFaultProxy({ targetPort: proxy.port, throttle: { latencyMs: -1 } }), TypeError);
+});
+
+test('throttle: the server close and FIN wait behind the backlog; blackhole drops the backlog', async (t) => {
+  const { server, proxy, connected } = await rig(t, {}, { throttle: { bytesPerSecond: 1000 * KB } });
+  const ws = await connected();
+  await until(() => server.open() === 1);
+  const seen = [];
+  ws.on('message', (d) => seen.push(d.length));
+  const closed = waitFor(ws, 'close', OPEN_MS);
+  server.sendAll('a'.repeat(100 * KB));
+  server.closeAll(4001, 'bye');
+  const [code] = await closed;
+  assert.equal(code, 4001);
+  assert.deepEqual(seen, [100 * KB], 'the message, then the close');
+
+  // The server's FIN (no close frame) while the message is still held: passed on after it.
+  const ws1 = await connected();
+  await until(() => server.open() === 1);
+  const seen1 = [];
+  ws1.on('message', (d) => seen1.push(d.length));
+  const closed1 = waitFor(ws1, 'close', OPEN_MS);
+  const down = proxy.stats().bytesDown;
+  server.sendAll('c'.repeat(100 * KB));
+  await until(() => proxy.stats().bytesDown - down >= 100 * KB, GUARD_MS, 'the message at the proxy');
+  assert.ok(proxy.stats().bytesQueued > 0);
+  server.terminateAll();
+  assert.equal((await closed1)[0], 1006);
+  assert.deepEqual(seen1, [100 * KB], 'the message, then the FIN');
+
+  const ws2 = await connected();
+  await until(() => server.open() === 1);
+  proxy.setThrottle({ bytesPerSecond: 10 * KB });
+  const got = [];
+  ws2.on('message', (d) => got.push(d.length));
+  server.sendAll('b'.repeat(100 * KB));
+  await until(() => proxy.stats().bytesQueued > 50 * KB, GUARD_MS, 'a backlog');
+  const dropped = proxy.stats().bytesDropped;
+  await proxy.setMode('blackhole');
+  assert.equal(proxy.stats().bytesQueued, 0);
+  assert.ok(proxy.stats().bytesDropped - dropped > 50 * KB);
+  await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+  assert.deepEqual(got, []);
+});
+
+test('throttle: a backlog over 1 MiB stops reading from the server (backpressure), then catches up', async (t) => {
+  const { proxy, connected } = await rig(t, {}, { throttle: { bytesPerSecond: 10_000 * KB } });
+  const ws = await connected();
+  const size = 3 * 1024 * 1024;
+  let most = 0;
+  const sampler = setInterval(() => (most = Math.max(most, proxy.stats().bytesQueued)), 2);
+  t.after(() => clearInterval(sampler));
+  const { data } = await echoTimed(ws, 'q'.repeat(size));
+  clearInterval(sampler);
+  assert.equal(data.length, size);
+  assert.ok(most > 0, 'a backlog was seen');
+  assert.ok(most <= 1024 * 1024 + 65536, `backlog peaked at ${most} bytes`);
+});

@@ -25,6 +25,27 @@
 // returns a promise that settles once the listener matches the mode (re-listening is async);
 // await it before connecting after leaving 'refuse'. The proxy is an EventEmitter and emits
 // 'mode' (mode, previous) on every change.
+//
+// Throttle (a slow link), independent of the mode: it shapes the server->client bytes of every
+// forwarding connection, existing and new; client->server bytes are never delayed.
+//
+//   await startFaultProxy({ targetPort, throttle: { bytesPerSecond: 1e6 } });
+//   proxy.setThrottle({ bytesPerSecond: 1e6, latencyMs: 20, jitterMs: 10 });
+//   proxy.setThrottle(null);           // back to plain forwarding (the backlog is flushed at once)
+//
+// - bytesPerSecond: the link's rate (default Infinity: no limit). Bytes cross a modelled wire one
+//   after the other, in pieces of chunkBytes (default: about 10 ms worth, 1 B..64 KiB); a piece is
+//   delivered when its last byte has crossed. Delivery times come from the model, not from when
+//   the proxy's timers happen to run: after a stall of the process the overdue pieces are
+//   delivered at once (as a kernel would hand over what arrived meanwhile).
+// - latencyMs, jitterMs: each piece is delivered latencyMs + a uniform random [0, jitterMs) after
+//   it crossed the wire, never before the piece ahead of it (TCP does not reorder).
+// - The proxy holds up to 1 MiB per connection; beyond that it stops reading from the server
+//   (TCP backpressure: the server's send buffer fills up).
+// - A FIN from the server is passed on after the backlog; a reset, 'blackhole' or 'refuse' drops
+//   the backlog (counted in bytesDropped). stats().bytesQueued: bytes held by the throttle now.
+// - setThrottle() re-plans what is not yet delivered from the moment of the call, returns the
+//   settings in force (frozen, defaults filled in) and emits 'throttle' (settings, previous).
 
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
@@ -33,6 +54,27 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const LOOPBACK = '127.0.0.1';
 const MODES = new Set(['forward', 'blackhole', 'refuse', 'hang']);
 const noop = () => {};
+const MAX_BACKLOG = 1 << 20; // bytes a throttled connection holds before it stops reading upstream
+const UNTHROTTLED = Object.freeze({ bytesPerSecond: Infinity, latencyMs: 0, jitterMs: 0, chunkBytes: Infinity });
+
+/** Validates throttle settings; null for none. */
+function resolveThrottle(throttle) {
+  if (throttle === null || throttle === undefined) return null;
+  if (typeof throttle !== 'object') throw new TypeError(`fault-proxy: throttle must be an object or null, got ${throttle}`);
+  const { bytesPerSecond = Infinity, latencyMs = 0, jitterMs = 0, chunkBytes } = throttle;
+  if (typeof bytesPerSecond !== 'number' || !(bytesPerSecond > 0)) {
+    throw new TypeError(`fault-proxy: throttle.bytesPerSecond must be a number > 0, got ${bytesPerSecond}`);
+  }
+  for (const [name, value] of [['latencyMs', latencyMs], ['jitterMs', jitterMs]]) {
+    if (!Number.isFinite(value) || value < 0) throw new TypeError(`fault-proxy: throttle.${name} must be a finite number >= 0, got ${value}`);
+  }
+  if (chunkBytes !== undefined && (!Number.isInteger(chunkBytes) || chunkBytes <= 0)) {
+    throw new TypeError(`fault-proxy: throttle.chunkBytes must be an integer > 0, got ${chunkBytes}`);
+  }
+  const piece =
+    chunkBytes ?? (Number.isFinite(bytesPerSecond) ? Math.max(1, Math.min(65536, Math.floor(bytesPerSecond / 100))) : Infinity);
+  return Object.freeze({ bytesPerSecond, latencyMs, jitterMs, chunkBytes: piece });
+}
 
 export async function startFaultProxy({
   targetPort,
@@ -41,6 +83,8 @@ export async function startFaultProxy({
   // Re-listen attempts (EADDRINUSE) when leaving 'refuse', and the base delay between them.
   relistenRetries = 10,
   relistenDelayMs = 20,
+  // Initial throttle of server->client bytes (see the top of this file); null for none.
+  throttle = null,
 } = {}) {
   if (!Number.isInteger(targetPort) || targetPort <= 0 || targetPort > 65535) {
     throw new TypeError(`fault-proxy: targetPort must be a port number, got ${targetPort}`);
@@ -49,7 +93,9 @@ export async function startFaultProxy({
   if (targetHost !== LOOPBACK) {
     throw new Error(`fault-proxy: only ${LOOPBACK} is allowed as targetHost, got ${targetHost}`);
   }
+  const settings = resolveThrottle(throttle);
   const proxy = new FaultProxy({ targetPort, targetHost, relistenRetries, relistenDelayMs });
+  if (settings) proxy.setThrottle(settings);
   await proxy._start(port);
   return proxy;
 }
@@ -77,9 +123,10 @@ class FaultProxy extends EventEmitter {
   #refuseStrategy = 'close'; // 'close' (ECONNREFUSED) or, after a failed re-listen, 'reset'
   #recovering = false; // background re-listen loop running
   #queue = Promise.resolve(); // serialises listener changes
-  #pairs = new Set(); // { client, upstream, state: 'forward' | 'blackhole' | 'hang' }
+  #pairs = new Set(); // { client, upstream, state: 'forward' | 'blackhole' | 'hang', down }
   #sockets = new Set(); // every open socket, both sides, for close()
   #stats = { accepted: 0, open: 0, bytesUp: 0, bytesDown: 0, bytesDropped: 0 };
+  #throttle = null; // resolved throttle settings, null for none
   #closed = false;
   #closing = null;
   #abort = new AbortController(); // cancels flap() and background sleeps on close()
@@ -120,7 +167,34 @@ class FaultProxy extends EventEmitter {
   }
 
   stats() {
-    return { ...this.#stats };
+    let bytesQueued = 0;
+    for (const pair of this.#pairs) bytesQueued += pair.down?.bytes ?? 0;
+    return { ...this.#stats, bytesQueued };
+  }
+
+  /** The throttle settings in force (frozen, defaults filled in), or null. */
+  get throttle() {
+    return this.#throttle;
+  }
+
+  /** Shapes server->client bytes from now on (see the top of this file); null turns it off. */
+  setThrottle(throttle) {
+    const settings = resolveThrottle(throttle);
+    const previous = this.#throttle;
+    this.#throttle = settings;
+    // Re-plan what is not delivered yet, from now, with the new settings.
+    const now = performance.now();
+    for (const pair of this.#pairs) {
+      const d = pair.down;
+      if (!d || d.bytes === 0) continue;
+      clearTimeout(d.timer);
+      d.timer = null;
+      d.pending = null;
+      d.wireFreeAt = now;
+      this.#pump(pair);
+    }
+    this.emit('throttle', settings, previous);
+    return settings;
   }
 
   setMode(mode) {
@@ -132,6 +206,7 @@ class FaultProxy extends EventEmitter {
       for (const pair of this.#pairs) {
         if (pair.state !== 'forward') continue;
         pair.state = 'blackhole';
+        this.#dropBacklog(pair);
         // Sources may be paused by backpressure; resume them so arriving bytes are drained
         // and discarded instead of piling up in kernel buffers.
         pair.client.resume();
@@ -291,7 +366,7 @@ class FaultProxy extends EventEmitter {
     }
     client.setNoDelay(true);
     this.#stats.open++;
-    const pair = { client, upstream: null, state: this.#mode };
+    const pair = { client, upstream: null, state: this.#mode, down: null };
     this.#pairs.add(pair);
     client.on('data', (chunk) => this.#relay(pair, chunk, client, pair.upstream, 'bytesUp'));
     client.on('end', () => {
@@ -299,6 +374,7 @@ class FaultProxy extends EventEmitter {
     });
     client.once('close', (hadError) => {
       this.#stats.open--;
+      this.#dropBacklog(pair);
       if (pair.state === 'forward' && pair.upstream) {
         if (hadError) hardClose(pair.upstream);
         else pair.upstream.end();
@@ -312,14 +388,14 @@ class FaultProxy extends EventEmitter {
     pair.upstream = upstream;
     this.#track(upstream);
     upstream.setNoDelay(true);
-    upstream.on('data', (chunk) => this.#relay(pair, chunk, upstream, client, 'bytesDown'));
+    upstream.on('data', (chunk) => this.#relayDown(pair, chunk));
     upstream.on('end', () => {
-      if (pair.state === 'forward') client.end();
+      if (pair.state === 'forward') this.#endClient(pair);
     });
     upstream.once('close', (hadError) => {
       if (pair.state === 'forward') {
         if (hadError) hardClose(client);
-        else client.end();
+        else this.#endClient(pair);
       }
       if (client.destroyed) this.#pairs.delete(pair);
     });
@@ -335,6 +411,121 @@ class FaultProxy extends EventEmitter {
       // Simple backpressure, as stream.pipe() would do.
       from.pause();
       to.once('drain', () => from.resume());
+    }
+  }
+
+  // --- throttle (server->client) -------------------------------------------------------------
+
+  #relayDown(pair, chunk) {
+    if (!this.#throttle && !(pair.down?.bytes > 0)) {
+      this.#relay(pair, chunk, pair.upstream, pair.client, 'bytesDown');
+      return;
+    }
+    if (pair.state !== 'forward' || pair.client.destroyed) {
+      this.#stats.bytesDropped += chunk.length;
+      return;
+    }
+    this.#stats.bytesDown += chunk.length;
+    pair.down ??= {
+      queue: [], // { buf, at } in arrival order; the head is partly delivered up to `offset`
+      offset: 0,
+      bytes: 0, // not yet delivered
+      wireFreeAt: 0, // when the modelled wire has finished the pieces planned so far
+      pending: null, // { n, due }: the head's next piece, planned
+      timer: null,
+      waitingDrain: false,
+      endPending: false, // the server's FIN, passed on once the backlog is delivered
+      pausedUpstream: false,
+    };
+    const d = pair.down;
+    d.queue.push({ buf: chunk, at: performance.now() });
+    d.bytes += chunk.length;
+    if (d.bytes >= MAX_BACKLOG && !d.pausedUpstream) {
+      d.pausedUpstream = true;
+      pair.upstream.pause();
+    }
+    this.#pump(pair);
+  }
+
+  // Delivers every piece that is due, then arms a timer for the next one.
+  #pump(pair) {
+    const d = pair.down;
+    const client = pair.client;
+    if (d.timer !== null || d.waitingDrain) return; // the head is already scheduled
+    while (d.bytes > 0) {
+      if (client.destroyed || pair.state !== 'forward') {
+        this.#dropBacklog(pair);
+        return;
+      }
+      const now = performance.now();
+      d.pending ??= this.#plan(d);
+      if (d.pending.due > now) {
+        d.timer = setTimeout(() => {
+          d.timer = null;
+          this.#pump(pair);
+        }, Math.max(1, Math.ceil(d.pending.due - now)));
+        return;
+      }
+      const head = d.queue[0];
+      const { n } = d.pending;
+      const piece = d.offset === 0 && n === head.buf.length ? head.buf : head.buf.subarray(d.offset, d.offset + n);
+      d.pending = null;
+      d.offset += n;
+      d.bytes -= n;
+      if (d.offset === head.buf.length) {
+        d.queue.shift();
+        d.offset = 0;
+      }
+      if (d.pausedUpstream && d.bytes < MAX_BACKLOG / 2) {
+        d.pausedUpstream = false;
+        pair.upstream?.resume();
+      }
+      if (!client.write(piece)) {
+        d.waitingDrain = true;
+        client.once('drain', () => {
+          d.waitingDrain = false;
+          this.#pump(pair);
+        });
+        return;
+      }
+    }
+    if (d.endPending) {
+      d.endPending = false;
+      client.end();
+    }
+  }
+
+  // Plans the head's next piece: when its last byte has crossed the wire, plus latency and jitter.
+  #plan(d) {
+    const t = this.#throttle ?? UNTHROTTLED;
+    const head = d.queue[0];
+    const n = Math.min(head.buf.length - d.offset, t.chunkBytes);
+    const start = Math.max(head.at, d.wireFreeAt);
+    const crossed = start + (n * 1000) / t.bytesPerSecond;
+    d.wireFreeAt = crossed;
+    const due = crossed + t.latencyMs + (t.jitterMs > 0 ? Math.random() * t.jitterMs : 0);
+    return { n, due }; // never before the piece ahead: pieces are planned one at a time, in order
+  }
+
+  #endClient(pair) {
+    if (pair.down?.bytes > 0) pair.down.endPending = true;
+    else pair.client.end();
+  }
+
+  #dropBacklog(pair) {
+    const d = pair.down;
+    if (!d) return;
+    clearTimeout(d.timer);
+    d.timer = null;
+    d.pending = null;
+    this.#stats.bytesDropped += d.bytes;
+    d.bytes = 0;
+    d.queue.length = 0;
+    d.offset = 0;
+    d.endPending = false;
+    if (d.pausedUpstream) {
+      d.pausedUpstream = false;
+      pair.upstream?.resume();
     }
   }
 }
