@@ -14,7 +14,7 @@ Sim::Sim(const Config& config) : conn(config) {
   trace_ = format_config(config) + "\n";
 }
 
-void Sim::input(const std::string& line) {
+void Sim::input(CommandResult result, const std::string& line) {
   if (record_trace) trace_ += "> " + format_number(now) + " " + line + "\n";
   for (Output o; conn.poll(o);) {
     outputs_.push_back(o);
@@ -25,69 +25,70 @@ void Sim::input(const std::string& line) {
     if (peer.auto_respond) respond(o);
   }
   if (record_trace) trace_ += "@ " + format_number(conn.poll_timeout()) + "\n";
-  if (past_deadline.empty() && !(conn.poll_timeout() > now))
+  // An accepted input leaves the deadline in the future; a refused one changes nothing at all.
+  if (result == CommandResult::kOk && past_deadline.empty() && !(conn.poll_timeout() > now))
     past_deadline = line + " at " + format_number(now) + " left the deadline at " +
                     format_number(conn.poll_timeout());
 }
 
 CommandResult Sim::open() {
   auto r = conn.open(now);
-  input("open");
+  input(r, "open");
   return r;
 }
 CommandResult Sim::close(int code) {
   auto r = conn.close(now, code);
-  input("close " + std::to_string(code));
+  input(r, "close " + std::to_string(code));
   return r;
 }
 CommandResult Sim::reconnect() {
   auto r = conn.reconnect(now);
-  input("reconnect");
+  input(r, "reconnect");
   return r;
 }
 void Sim::opened(SocketId id) {
-  conn.handle_socket_opened(id, now);
-  input("opened " + std::to_string(id));
+  const CommandResult r = conn.handle_socket_opened(id, now);
+  input(r, "opened " + std::to_string(id));
 }
 void Sim::activity(SocketId id) {
-  conn.handle_activity(id, now);
-  input("activity " + std::to_string(id));
+  const CommandResult r = conn.handle_activity(id, now);
+  input(r, "activity " + std::to_string(id));
 }
 void Sim::pong(SocketId id) {
-  conn.handle_pong(id, now);
-  input("pong " + std::to_string(id));
+  const CommandResult r = conn.handle_pong(id, now);
+  input(r, "pong " + std::to_string(id));
 }
 void Sim::server_ping(SocketId id) {
-  conn.handle_server_ping(id, now);
-  input("server-ping " + std::to_string(id));
+  const CommandResult r = conn.handle_server_ping(id, now);
+  input(r, "server-ping " + std::to_string(id));
 }
 void Sim::error(SocketId id) {
-  conn.handle_socket_error(id, now);
+  const CommandResult r = conn.handle_socket_error(id, now);
   held_.erase(id);
-  input("error " + std::to_string(id));
+  input(r, "error " + std::to_string(id));
 }
 void Sim::attempt_failed(SocketId id) {
-  conn.handle_attempt_failed(id, now);
+  const CommandResult r = conn.handle_attempt_failed(id, now);
   held_.erase(id);
-  input("attempt-failed " + std::to_string(id));
+  input(r, "attempt-failed " + std::to_string(id));
 }
 void Sim::closed(SocketId id, int code, bool was_clean, bool reconnect_allowed) {
-  conn.handle_socket_closed(id, now, code, was_clean, reconnect_allowed);
+  const CommandResult r = conn.handle_socket_closed(id, now, code, was_clean, reconnect_allowed);
   held_.erase(id);
-  input("closed " + std::to_string(id) + " " + std::to_string(code) + " " +
-        (was_clean ? "1" : "0") + " " + (reconnect_allowed ? "1" : "0"));
+  input(r, "closed " + std::to_string(id) + " " + std::to_string(code) + " " +
+               (was_clean ? "1" : "0") + " " + (reconnect_allowed ? "1" : "0"));
 }
 void Sim::network(bool online) {
-  conn.handle_network(online, now);
-  input(std::string("network ") + (online ? "1" : "0"));
+  const CommandResult r = conn.handle_network(online, now);
+  input(r, std::string("network ") + (online ? "1" : "0"));
 }
 void Sim::foreground(bool shown) {
-  conn.handle_foreground(shown, now);
-  input(std::string("foreground ") + (shown ? "1" : "0"));
+  const CommandResult r = conn.handle_foreground(shown, now);
+  input(r, std::string("foreground ") + (shown ? "1" : "0"));
 }
 void Sim::timeout() {
-  conn.handle_timeout(now);
-  input("timeout");
+  const CommandResult r = conn.handle_timeout(now);
+  input(r, "timeout");
 }
 
 void Sim::schedule(Millis at, NetEvent::Kind kind, SocketId id, int code) {

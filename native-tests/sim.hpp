@@ -79,7 +79,9 @@ class Sim {
     int code;
     bool operator>(const NetEvent& o) const { return at != o.at ? at > o.at : seq > o.seq; }
   };
-  void input(const std::string& line);  // records the input, drains outputs, records deadline
+  // Records the input, drains the outputs, records the deadline (and whether an accepted input
+  // left it in the past).
+  void input(CommandResult result, const std::string& line);
   void respond(const Output& o);
   void schedule(Millis at, NetEvent::Kind kind, SocketId id, int code = 0);
   void deliver(const NetEvent& e);
