@@ -2,6 +2,7 @@
 // init(), so its cost is irrelevant; it uses no printf, so the WebAssembly build pulls none in.
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "lifeline/contract.hpp"
 
@@ -103,22 +104,23 @@ std::string contract_json() {
   add_names<CloseCause>(out, "causes", kCauseCount);
   add_names<OutputKind>(out, "outputs", kOutputKindCount);
   add_names<CommandResult>(out, "results", kResultCount);
-  out += ",\"codes\":{\"normal\":";
-  add_number(out, kCodeNormal);
-  out += ",\"abnormal\":";
-  add_number(out, kCodeAbnormal);
-  out += ",\"pongTimeout\":";
-  add_number(out, kCodePongTimeout);
-  out += ",\"connectTimeout\":";
-  add_number(out, kCodeConnectTimeout);
-  out += ",\"reconnect\":";
-  add_number(out, kCodeReconnect);
+  const std::pair<const char*, int> codes[] = {{"normal", kCodeNormal},
+                                               {"abnormal", kCodeAbnormal},
+                                               {"pongTimeout", kCodePongTimeout},
+                                               {"connectTimeout", kCodeConnectTimeout},
+                                               {"reconnect", kCodeReconnect}};
+  out += ",\"codes\":{";
+  for (const auto& [key, code] : codes) {
+    if (out.back() != '{') out += ',';
+    add_string(out, key);
+    out += ':';
+    add_number(out, code);
+  }
   out += "},\"appCloseCodes\":[";
-  add_number(out, kCodeNormal);
-  out += ',';
-  add_number(out, kAppCodeMin);
-  out += ',';
-  add_number(out, kAppCodeMax);
+  for (int code : {kCodeNormal, kAppCodeMin, kAppCodeMax}) {
+    if (out.back() != '[') out += ',';
+    add_number(out, code);
+  }
   out += "],\"minDuration\":";
   add_number(out, kMinDuration);
   out += '}';
