@@ -17,9 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { init, Lifeline, socketTaskTransport } from '../js/index.js';
 import { FakeTime, FakeTransport, FakePlatform, makeFakeWebSocket, flush } from './support/fakes.mjs';
 import { createMemoryApi } from './support/fake-miniprogram-apis.mjs';
+import { URL_, record, rig as baseRig, started as baseStarted, opened as baseOpened } from './support/rig.mjs';
 
-const URL_ = 'wss://example.test/live';
-const TYPES = ['open', 'message', 'close', 'error', 'reconnecting', 'giveup', 'heartbeat', 'drop', 'statechange'];
 const INDEX = new URL('../js/index.js', import.meta.url).href;
 const FAKES = new URL('./support/fakes.mjs', import.meta.url).href;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -32,54 +31,14 @@ before(async () => {
 
 // --- helpers -------------------------------------------------------------------------------------
 
-/** Records every event of `ll` (without its target), in order. */
-function record(ll) {
-  /** @type {any[] & { of(type: string): any[], types(): string[], clear(): void }} */
-  const log = /** @type {any} */ ([]);
-  for (const type of TYPES) {
-    ll.addEventListener(type, (/** @type {any} */ e) => {
-      const { target, ...rest } = e;
-      log.push(rest);
-    });
-  }
-  const helpers = {
-    of: (type) => log.filter((e) => e.type === type),
-    types: () => log.map((e) => e.type),
-    clear: () => {
-      log.length = 0;
-    },
-  };
-  for (const [name, value] of Object.entries(helpers)) Object.defineProperty(log, name, { value });
-  return log;
-}
+// The shared rig (support/rig.mjs), loose: these tests leave a Lifeline in any state, and a
+// spinning timer fails them instead of hanging them.
+const LOOSE = { strict: false, limit: 10 * GUARD };
+const rig = (/** @type {any} */ t, /** @type {any} */ options) => baseRig(t, options, LOOSE);
+const started = (/** @type {any} */ t, /** @type {any} */ options) => baseStarted(t, options, LOOSE);
+const opened = (/** @type {any} */ t, /** @type {any} */ options) => baseOpened(t, options, LOOSE);
 
-/** A Lifeline on fakes (jitter 0), closed when the test ends. */
-function rig(t, { url = URL_, platform = null, ...options } = {}) {
-  const time = new FakeTime();
-  time.limit = 10 * GUARD; // a spinning timer fails the test instead of hanging it
-  const transport = FakeTransport({ now: () => time.now() });
-  const ll = new Lifeline(url, { ...time.options(), transport, platform, jitter: 0, seed: 7, ...options });
-  const events = record(ll);
-  t.after(() => closeQuietly(ll));
-  return { time, transport, ll, events };
-}
-
-async function started(t, options) {
-  const r = rig(t, options);
-  await flush();
-  return r;
-}
-
-async function opened(t, options) {
-  const r = await started(t, options);
-  assert.ok(r.transport.last, 'a socket was created');
-  r.transport.last.open();
-  assert.equal(r.ll.state, 'open');
-  r.events.clear();
-  return r;
-}
-
-function closeQuietly(ll) {
+function closeQuietly(/** @type {any} */ ll) {
   try {
     ll.close();
   } catch {

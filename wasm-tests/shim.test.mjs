@@ -7,70 +7,13 @@ import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, Lifeline, SEED_PATTERN, DEFAULTS } from '../js/index.js';
 import { FakeTime, FakeTransport, FakePlatform, makeFakeWebSocket, flush } from './support/fakes.mjs';
-
-const URL_ = 'wss://example.test/live';
-const TYPES = ['open', 'message', 'close', 'error', 'reconnecting', 'giveup', 'heartbeat', 'drop', 'statechange'];
+import { URL_, TYPES, record, rig, started, opened, withoutType } from './support/rig.mjs';
 
 before(async () => {
   await init();
 });
 
 // --- helpers -------------------------------------------------------------------------------------
-
-/** Records every event of `ll` (without its target), in order. */
-function record(ll) {
-  /** @type {any[] & { of(type: string): any[], types(): string[], clear(): void }} */
-  const log = /** @type {any} */ ([]);
-  for (const type of TYPES) {
-    ll.addEventListener(type, (/** @type {any} */ e) => {
-      const { target, ...rest } = e;
-      assert.equal(target, ll);
-      log.push(rest);
-    });
-  }
-  // Helpers not enumerable, so that assert.deepEqual(log, [...]) compares the events only.
-  const helpers = {
-    of: (type) => log.filter((e) => e.type === type),
-    types: () => log.map((e) => e.type),
-    clear: () => {
-      log.length = 0;
-    },
-  };
-  for (const [name, value] of Object.entries(helpers)) Object.defineProperty(log, name, { value });
-  return log;
-}
-
-/** A Lifeline on fakes (jitter 0 unless given), closed when the test ends. */
-function rig(t, { url = URL_, platform = null, ...options } = {}) {
-  const time = new FakeTime();
-  const transport = FakeTransport({ now: () => time.now() });
-  const ll = new Lifeline(url, { ...time.options(), transport, platform, jitter: 0, seed: 7, ...options });
-  const events = record(ll);
-  t.after(() => {
-    ll.close();
-    // Every test doubles as a check of the one-timer rule.
-    assert.ok(time.maxPending <= 1, `at most one timer armed at a time (saw ${time.maxPending})`);
-    assert.equal(time.pending(), 0, 'no timer left after close()');
-  });
-  return { time, transport, ll, events };
-}
-
-/** rig() after its first attempt started. */
-async function started(t, options) {
-  const r = rig(t, options);
-  await flush();
-  return r;
-}
-
-/** rig() with its first socket open (at time 0). */
-async function opened(t, options) {
-  const r = await started(t, options);
-  assert.ok(r.transport.last, 'a socket was created');
-  r.transport.last.open();
-  assert.equal(r.ll.state, 'open');
-  r.events.clear();
-  return r;
-}
 
 /**
  * Runs fn with the global setTimeout captured: the errors the Lifeline reports "later" (its
@@ -98,10 +41,6 @@ function captureReported(fn) {
   });
 }
 
-const withoutType = (e) => {
-  const { type, ...rest } = e;
-  return rest;
-};
 
 // --- the fakes themselves ------------------------------------------------------------------------------
 
