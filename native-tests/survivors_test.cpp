@@ -646,6 +646,40 @@ TEST(Survivors, AttemptsAreNumberedAnnouncedAndCountedWhenGivingUp) {
   EXPECT_EQ(s.conn.stats().retries, 3u);
 }
 
+// reconnect() on an open socket closes it with 4002 and tells the app (a clean close, a reconnect
+// to come), announces attempt 0 of a fresh run, and a new socket is asked for within a millisecond.
+TEST(Survivors, AForcedReconnectClosesAnnouncesAndReplaces) {
+  Sim s(fixed_delays());
+  const SocketId id = open_auto(s);
+  s.take();
+  ASSERT_EQ(s.reconnect(), CommandResult::kOk);
+  const auto out = s.take();
+  const std::size_t close = index_of(out, K::kCloseSocket, id);
+  const std::size_t closed = index_of(out, K::kClosed, id);
+  const std::size_t announce = index_of(out, K::kReconnecting);
+  ASSERT_NE(close, npos);
+  ASSERT_NE(closed, npos);
+  ASSERT_NE(announce, npos);
+  EXPECT_EQ(out[close].code, kCodeReconnect);
+  EXPECT_EQ(out[close].cause, CloseCause::kForced);
+  EXPECT_EQ(out[closed].code, kCodeReconnect);
+  EXPECT_EQ(out[closed].cause, CloseCause::kForced);
+  EXPECT_TRUE(out[closed].was_clean);
+  EXPECT_TRUE(out[closed].will_reconnect);
+  EXPECT_EQ(count(out, K::kClosed), 1u);
+  EXPECT_EQ(out[announce].attempt, 0u);
+  EXPECT_LT(closed, announce);
+  const Millis at = s.now;
+  s.run_until(at + 1);
+  const Output* next = s.last(K::kOpenSocket);
+  ASSERT_NE(next, nullptr);
+  EXPECT_NE(next->socket, id);
+  EXPECT_EQ(next->attempt, 0u);
+  EXPECT_EQ(s.count(K::kOpenSocket), 2u);
+  s.advance(s.peer.connect_latency);
+  EXPECT_EQ(s.conn.state(), State::kOpen);
+}
+
 // close() on an open socket: the socket is closed with the app's code, and the app's `close`
 // event carries that code, a clean close and no reconnect, after the state reads closed.
 TEST(Survivors, AnExplicitCloseReportsTheAppsCode) {
