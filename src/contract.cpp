@@ -18,8 +18,19 @@ void add_string(std::string& out, const char* s) {
   out += '"';
 }
 
+void add_digits(std::string& out, unsigned long long n, int width) {
+  char buf[24];
+  int i = 24;
+  do {
+    buf[--i] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n != 0 || 24 - i < width);
+  out.append(buf + i, static_cast<std::size_t>(24 - i));
+}
+
 // Whole numbers and infinity are all the contract holds (defaults, seed-pattern values, codes);
-// anything else is written with six decimals.
+// anything else (below 2^64) is written with six decimals. A digit loop, because std::to_string
+// cost the WebAssembly build 0.7 KB of gzip (measured) for a text made once.
 void add_number(std::string& out, double v) {
   if (std::isinf(v)) {
     out += v > 0 ? "1e999" : "-1e999";
@@ -29,14 +40,12 @@ void add_number(std::string& out, double v) {
     out += '-';
     v = -v;
   }
-  const double whole = std::floor(v);
-  out += std::to_string(static_cast<unsigned long long>(whole));
-  const auto micro = static_cast<unsigned long long>(std::llround((v - whole) * 1e6));
+  const auto whole = static_cast<unsigned long long>(v);
+  add_digits(out, whole, 1);
+  const auto micro = static_cast<unsigned long long>((v - static_cast<double>(whole)) * 1e6 + 0.5);
   if (micro != 0) {
-    std::string frac = std::to_string(micro);
     out += '.';
-    out.append(6 - frac.size(), '0');
-    out += frac;
+    add_digits(out, micro, 6);
   }
 }
 
