@@ -26,13 +26,6 @@ std::vector<Output> drain(Connection& c) {
   return out;
 }
 
-std::size_t count(const std::vector<Output>& out, K kind) {
-  std::size_t n = 0;
-  for (const auto& o : out)
-    n += o.kind == kind;
-  return n;
-}
-
 // An open connection on socket 1 at t = 100.
 Connection open_conn(const Config& config = fixed_delays()) {
   Connection c(config);

@@ -10,6 +10,13 @@
 
 namespace lifeline::test {
 
+std::size_t count(const std::vector<Output>& outputs, OutputKind kind) {
+  std::size_t n = 0;
+  for (const auto& o : outputs)
+    n += o.kind == kind;
+  return n;
+}
+
 Sim::Sim(const Config& config) : conn(config) {
   trace_ = format_config(config) + "\n";
 }

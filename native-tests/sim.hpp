@@ -95,6 +95,9 @@ class Sim {
   std::uint64_t seq_ = 0;
 };
 
+// How many of `outputs` are of `kind`.
+std::size_t count(const std::vector<Output>& outputs, OutputKind kind);
+
 // The default configuration without jitter, so that delays are exact.
 Config fixed_delays();
 // Opens with the peer answering by itself, and returns the live socket once open.

@@ -27,13 +27,6 @@ std::size_t index_of_state(const std::vector<Output>& outs, State to) {
     if (outs[i].kind == K::kStateChanged && outs[i].to == to) return i;
   return npos;
 }
-std::size_t count(const std::vector<Output>& outs, K kind) {
-  std::size_t n = 0;
-  for (const auto& o : outs)
-    n += o.kind == kind;
-  return n;
-}
-
 // --- Platform signals ---------------------------------------------------------------------------
 
 // pause_or_probe must look at suspended(): a hidden browser tab still has a network.
