@@ -545,6 +545,21 @@ TEST(Survivors, ErrorsCloseTheSocketRemoteClosesDoNot) {
   EXPECT_LT(closed, announce);
 }
 
+// A verdict on socket `id`: closed with `code`, the close event with the same code and `cause`,
+// unclean, a reconnect to come, after the state change to backoff.
+void expect_verdict(const std::vector<Output>& out, SocketId id, int code, CloseCause cause) {
+  const std::size_t close = index_of(out, K::kCloseSocket, id);
+  const std::size_t closed = index_of(out, K::kClosed, id);
+  ASSERT_NE(close, npos);
+  ASSERT_NE(closed, npos);
+  EXPECT_EQ(out[close].code, code);
+  EXPECT_EQ(out[closed].code, code);
+  EXPECT_EQ(out[closed].cause, cause);
+  EXPECT_FALSE(out[closed].was_clean);
+  EXPECT_TRUE(out[closed].will_reconnect);
+  EXPECT_LT(index_of_state(out, State::kBackoff), closed);
+}
+
 // The verdicts the core reaches itself close the socket and tell the app why, with the same code.
 TEST(Survivors, TimeoutVerdictsCloseTheSocketAndSayWhy) {
   {
@@ -553,17 +568,7 @@ TEST(Survivors, TimeoutVerdictsCloseTheSocketAndSayWhy) {
     const SocketId id = s.conn.live_socket();
     s.take();
     s.advance(10000);
-    const auto out = s.take();
-    const std::size_t close = index_of(out, K::kCloseSocket, id);
-    const std::size_t closed = index_of(out, K::kClosed, id);
-    ASSERT_NE(close, npos);
-    ASSERT_NE(closed, npos);
-    EXPECT_EQ(out[close].code, kCodeConnectTimeout);
-    EXPECT_EQ(out[closed].code, kCodeConnectTimeout);
-    EXPECT_EQ(out[closed].cause, CloseCause::kConnectTimeout);
-    EXPECT_FALSE(out[closed].was_clean);
-    EXPECT_TRUE(out[closed].will_reconnect);
-    EXPECT_LT(index_of_state(out, State::kBackoff), closed);
+    expect_verdict(s.take(), id, kCodeConnectTimeout, CloseCause::kConnectTimeout);
     // Its own close, reported later, is stale.
     s.closed(id, kCodeConnectTimeout);
     EXPECT_TRUE(s.take().empty());
@@ -579,17 +584,7 @@ TEST(Survivors, TimeoutVerdictsCloseTheSocketAndSayWhy) {
     s.advance(9999);
     EXPECT_EQ(s.count(K::kCloseSocket), 0u);
     s.advance(1);  // pong_timeout after the ping
-    const auto out = s.take();
-    const std::size_t close = index_of(out, K::kCloseSocket, id);
-    const std::size_t closed = index_of(out, K::kClosed, id);
-    ASSERT_NE(close, npos);
-    ASSERT_NE(closed, npos);
-    EXPECT_EQ(out[close].code, kCodePongTimeout);
-    EXPECT_EQ(out[closed].code, kCodePongTimeout);
-    EXPECT_EQ(out[closed].cause, CloseCause::kPongTimeout);
-    EXPECT_FALSE(out[closed].was_clean);
-    EXPECT_TRUE(out[closed].will_reconnect);
-    EXPECT_LT(index_of_state(out, State::kBackoff), closed);
+    expect_verdict(s.take(), id, kCodePongTimeout, CloseCause::kPongTimeout);
   }
 }
 
