@@ -122,7 +122,10 @@ export class Driver {
     this._cancel();
     this._timerAt = deadline;
     if (deadline === Infinity) return;
-    const delay = Math.min(MAX_TIMER, Math.max(0, deadline - this.clock()));
+    // Whole milliseconds, rounded up (as platforms' timers count): when it fires, the clock has
+    // reached the deadline, so a clock that is offset by a fraction (a guarded app clock) or a
+    // fake one that moves exactly by the delay cannot spin on a deadline a rounding error away.
+    const delay = Math.min(MAX_TIMER, Math.max(0, Math.ceil(deadline - this.clock())));
     let arming = true;
     let calledBack = false;
     const fire = () => {
