@@ -43,8 +43,10 @@ export function core() {
   return loaded;
 }
 
+/** In Node, `ws` when it is installed (it shows bytes arriving, and can drop a dead socket at once
+ * with terminate()), else the global WebSocket (Node 22+); elsewhere the global one. */
 export function defaultWebSocket() {
-  return G.WebSocket ?? nodeWebSocket;
+  return nodeWebSocket ?? G.WebSocket;
 }
 
 async function load(options) {
@@ -56,7 +58,7 @@ async function load(options) {
     const wasmModule = await compile(options.wasm ?? defaultWasmLocation);
     instantiate = (imports) => WebAssembly.instantiate(wasmModule, imports).then((instance) => ({ instance, module: wasmModule }));
   }
-  if (isNode && typeof G.WebSocket !== 'function') {
+  if (isNode) {
     try {
       const ws = await loadOptionalModule('ws');
       nodeWebSocket = ws.WebSocket ?? ws.default ?? ws;
@@ -107,7 +109,8 @@ async function compile(source) {
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
   if (typeof Response !== 'undefined' && source instanceof Response) return compileResponse(source);
-  const isUrl = source instanceof URL || typeof source === 'string';
+  const URLClass = G.URL; // not a free `URL`: a framework may provide its own (see checkUrl)
+  const isUrl = (typeof URLClass === 'function' && source instanceof URLClass) || typeof source === 'string';
   if (!isUrl) {
     throw new TypeError(`init: options.wasm must be a URL, a path, bytes or a WebAssembly.Module, got ${describe(source)}`);
   }

@@ -70,7 +70,10 @@ export function redactUrl(s) {
  * @returns {string}
  */
 export function checkUrl(url, what = 'url') {
-  if (typeof url !== 'string' && !(typeof URL !== 'undefined' && url instanceof URL)) {
+  // The runtime's own URL class, read from the global object: a free `URL` may be a framework's
+  // (Taro's ProvidePlugin replaces it in every module with a class that takes only http(s)).
+  const URLClass = globalObject().URL;
+  if (typeof url !== 'string' && !(typeof URLClass === 'function' && url instanceof URLClass)) {
     throw new TypeError(`${what}: expected a ws:// or wss:// URL string (or a function returning one), got ${describe(url)}`);
   }
   const s = String(url);
@@ -81,9 +84,9 @@ export function checkUrl(url, what = 'url') {
   if (!m || (m[3] !== undefined && Number(m[3]) > 65535)) throw bad();
   // The WebSocket standard forbids fragments: every attempt with one would fail.
   if (s.includes('#')) throw new TypeError(`${what}: a WebSocket URL cannot have a fragment (#…), got ${describe(redactUrl(s))}`);
-  if (typeof URL === 'function') {
+  if (typeof URLClass === 'function') {
     try {
-      const parsed = new URL(s);
+      const parsed = new URLClass(s);
       if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw bad();
     } catch {
       throw bad();

@@ -11,7 +11,9 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 cpSync(join(root, 'dist/cjs'), out, { recursive: true });
-rmSync(join(out, 'package.json'));
+// CommonJS, whatever the root package.json says ("type": "module"): bundlers such as Taro's
+// webpack would otherwise parse these files as ES modules and bundle none of them.
+writeFileSync(join(out, 'package.json'), '{ "type": "commonjs" }\n');
 cpSync(join(root, 'js/miniprogram/runtime.js'), join(out, 'runtime.js'));
 cpSync(join(root, 'js/miniprogram/wasm-global.js'), join(out, 'wasm-global.js'));
 
