@@ -2,11 +2,18 @@
 
 export type LifelineState = 'idle' | 'connecting' | 'open' | 'backoff' | 'paused' | 'gave-up' | 'closed';
 export type CloseCause = 'explicit' | 'remote' | 'error' | 'pong-timeout' | 'connect-timeout' | 'forced' | 'final';
-export type MessageData = string | ArrayBuffer | ArrayBufferView | Blob;
+/**
+ * The instance type of the host's global class `K` (Blob, URL, Response) where the consumer's libs
+ * declare it (lib "dom", @types/node), else never: these types need no DOM lib.
+ */
+type HostInstance<K extends string> = typeof globalThis extends Record<K, { prototype: infer T }> ? T : never;
+/** The host's WebAssembly.Module where its libs declare one (lib "dom"), else never. */
+type HostWasmModule = typeof globalThis extends { WebAssembly: { Module: { prototype: infer T } } } ? T : never;
+export type MessageData = string | ArrayBuffer | ArrayBufferView | HostInstance<'Blob'>;
 export type UrlSource =
   | string
-  | URL
-  | ((info: { attempt: number }) => string | URL | Promise<string | URL>);
+  | HostInstance<'URL'>
+  | ((info: { attempt: number }) => string | HostInstance<'URL'> | Promise<string | HostInstance<'URL'>>);
 
 /** What a transport gives the Lifeline for one socket. */
 export interface TransportSocket {
@@ -192,7 +199,7 @@ export declare class Lifeline {
  * '/miniprogram_npm/ws-lifeline/lifeline-core.wasm'.
  */
 export declare function init(options?: {
-  wasm?: string | URL | ArrayBuffer | ArrayBufferView | Response | WebAssembly.Module;
+  wasm?: string | HostInstance<'URL'> | ArrayBuffer | ArrayBufferView | HostInstance<'Response'> | HostWasmModule;
   wasmPath?: string;
 }): Promise<void>;
 
@@ -244,3 +251,6 @@ export declare const DEFAULTS: Readonly<Required<
 
 /** The classic heartCheck pattern as options (filled from the core by init()). */
 export declare const SEED_PATTERN: Readonly<LifelineOptions>;
+
+// Only what is exported above is public (HostInstance and HostWasmModule stay private).
+export {};

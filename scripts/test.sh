@@ -21,6 +21,9 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build/native-asan --output-on-failure -j"$(nproc)"
 
+echo "== CMake package (find_package from an install prefix, and add_subdirectory)"
+scripts/test-cmake-package.sh
+
 echo "== fuzz (libFuzzer, clang, ASan+UBSan: a fixed number of runs from the checked-in corpus)"
 scripts/fuzz.sh
 
@@ -29,6 +32,9 @@ scripts/build.sh
 
 echo "== types (tsc --noEmit)"
 node_modules/.bin/tsc -p wasm-tests/types
+
+echo "== the packed package's types in three strict consumers; attw and publint"
+scripts/test-types.sh
 
 echo "== wasm tests (node --test)"
 node --test --test-concurrency=1 wasm-tests/*.test.mjs wasm-tests/*.test.cjs
