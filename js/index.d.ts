@@ -105,9 +105,37 @@ export interface LifelineOptions {
   transport?: Transport;
 }
 
-export interface LifelineEvent<T extends string> {
-  type: T;
-  target: Lifeline;
+/**
+ * What every event has. Where the runtime has `Event` (browsers, Node, Deno, Bun), every event but
+ * 'message' is an `Event` (an instance of a subclass of the runtime's `Event`, whose own
+ * properties are its fields: `e instanceof Event` narrows to one). 'message' events everywhere,
+ * and every event where there is no `Event` (mini-programs), are the plain shape: an object with
+ * `type`, `target`, `currentTarget` and the event's fields.
+ */
+export interface LifelineEvent<T extends string = string> {
+  readonly type: T;
+  /** The Lifeline. */
+  readonly target: Lifeline;
+  /** The Lifeline while the event is dispatched, then null. */
+  readonly currentTarget: Lifeline | null;
+}
+/** A listener: a function (called with the Lifeline as `this`) or an object with `handleEvent`. */
+export type LifelineEventListener<E> = ((this: Lifeline, event: E) => void) | { handleEvent(event: E): void };
+/** What addEventListener needs of an AbortSignal (the runtime's, or a polyfill's). */
+export interface LifelineAbortSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+}
+/** addEventListener's options, as EventTarget's. */
+export interface LifelineListenerOptions {
+  /** Called once: removed just before its first call. */
+  once?: boolean;
+  /** Removed when the signal aborts; nothing is added if it already has. */
+  signal?: LifelineAbortSignal;
+  /** Part of the listener's identity, as in EventTarget (a Lifeline has no tree: capture listeners only run before the others). */
+  capture?: boolean;
+  /** Accepted; no effect (no event of a Lifeline is cancelable). */
+  passive?: boolean;
 }
 export interface LifelineEventMap {
   open: LifelineEvent<'open'>;
@@ -176,12 +204,24 @@ export declare class Lifeline {
   close(code?: number, reason?: string): void;
   /** A fresh attempt 1 ms from now, whatever the backoff; restarts after 'giveup'. False when there is nothing to do: before the start, after close(), or while a fresh attempt is already due. */
   reconnect(): boolean;
+  /** As EventTarget's. Event types beyond LifelineEventMap (for dispatchEvent): add them to LifelineEventMap (`declare module 'ws-lifeline'`). */
   addEventListener<K extends keyof LifelineEventMap>(
     type: K,
-    listener: (event: LifelineEventMap[K]) => void,
-    options?: boolean | { once?: boolean },
+    listener: LifelineEventListener<LifelineEventMap[K]> | null,
+    options?: boolean | LifelineListenerOptions,
   ): void;
-  removeEventListener<K extends keyof LifelineEventMap>(type: K, listener: (event: LifelineEventMap[K]) => void): void;
+  /** As EventTarget's: the listener added with the same type and capture. */
+  removeEventListener<K extends keyof LifelineEventMap>(
+    type: K,
+    listener: LifelineEventListener<LifelineEventMap[K]> | null,
+    options?: boolean | { capture?: boolean },
+  ): void;
+  /**
+   * As EventTarget's: calls on<type>, then the listeners, with this Lifeline as the event's target;
+   * returns false when one called preventDefault() on a cancelable event. Takes an `Event`, or any
+   * object with a string `type` (the plain shape: mini-programs have no `Event`).
+   */
+  dispatchEvent(event: { readonly type: string }): boolean;
   onopen: ((event: LifelineEventMap['open']) => void) | null;
   onmessage: ((event: LifelineEventMap['message']) => void) | null;
   onclose: ((event: LifelineEventMap['close']) => void) | null;

@@ -6,15 +6,22 @@ import { FakeTime, FakeTransport, flush } from './fakes.mjs';
 export const URL_ = 'wss://example.test/live';
 export const TYPES = ['open', 'message', 'close', 'error', 'reconnecting', 'giveup', 'heartbeat', 'drop', 'statechange'];
 
-/** Records every event of `ll` (without its target, checked to be `ll`), in order. */
+/**
+ * Records every event of `ll`, in order, each as a plain { type, ...fields }: its target and
+ * currentTarget are checked to be `ll`. The fields are the event's own string keys, whether it is
+ * an Event (whose type and target are the prototype's) or the plain shape.
+ */
 export function record(ll) {
   /** @type {any[] & { of(type: string): any[], types(): string[], clear(): void }} */
   const log = /** @type {any} */ ([]);
   for (const type of TYPES) {
     ll.addEventListener(type, (/** @type {any} */ e) => {
-      const { target, ...rest } = e;
-      assert.equal(target, ll);
-      log.push(rest);
+      assert.equal(e.target, ll);
+      assert.equal(e.currentTarget, ll);
+      /** @type {any} */
+      const fields = { type: e.type };
+      for (const key of Object.keys(e)) if (key !== 'type' && key !== 'target' && key !== 'currentTarget') fields[key] = e[key];
+      log.push(fields);
     });
   }
   // Helpers not enumerable, so that assert.deepEqual(log, [...]) compares the events only.
