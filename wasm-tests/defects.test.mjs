@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { init, Lifeline, socketTaskTransport } from '../js/index.js';
 import { FakeTime, FakeTransport, FakePlatform, makeFakeWebSocket, flush } from './support/fakes.mjs';
 import { createMemoryApi } from './support/fake-miniprogram-apis.mjs';
-import { URL_, record, rig as baseRig, started as baseStarted, opened as baseOpened } from './support/rig.mjs';
+import { URL_, record, rig as baseRig, started as baseStarted, opened as baseOpened, captureReported } from './support/rig.mjs';
 
 const INDEX = new URL('../js/index.js', import.meta.url).href;
 const FAKES = new URL('./support/fakes.mjs', import.meta.url).href;
@@ -48,36 +48,6 @@ function closeQuietly(/** @type {any} */ ll) {
 
 /** One turn of the real event loop: every pending microtask has run by then. */
 const macrotask = () => new Promise((resolve) => setImmediate(resolve));
-
-/**
- * Runs fn with the global setTimeout captured: errors the Lifeline "reports later" (rethrown from
- * a fresh task) are returned instead of being thrown at the test process.
- */
-function captureReported(fn) {
-  const realSetTimeout = globalThis.setTimeout;
-  const callbacks = [];
-  globalThis.setTimeout = /** @type {any} */ ((cb) => {
-    callbacks.push(cb);
-    return 0;
-  });
-  let thrown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  } finally {
-    globalThis.setTimeout = realSetTimeout;
-  }
-  const reported = callbacks.map((cb) => {
-    try {
-      cb();
-      return new Error('the reported callback did not throw');
-    } catch (error) {
-      return error;
-    }
-  });
-  return { thrown, reported };
-}
 
 /** Error events whose message matches `re` (for "names the option"). */
 const errorsNaming = (events, re) => events.of('error').filter((e) => re.test(String(e.message)));
@@ -390,7 +360,7 @@ describe('the defects found', () => {
         },
       });
       let thrown;
-      const { reported } = captureReported(() => {
+      const reported = captureReported(() => {
         try {
           transport.last.message('hello');
         } catch (error) {
@@ -414,7 +384,7 @@ describe('the defects found', () => {
   ]) {
     test(`defect 9: a pingMessage function returning ${label}: an error event naming pingMessage, nothing sent`, async (t) => {
       const { transport, time, events } = await opened(t, { pingMessage: () => value });
-      const { reported } = captureReported(() => time.advance(10000)); // the ping is due
+      const reported = captureReported(() => time.advance(10000)); // the ping is due
       assert.deepEqual(reported, []);
       assert.equal(errorsNaming(events, /pingMessage/).length, 1, `an error event naming pingMessage, got ${show(events.of('error'))}`);
       assert.deepEqual(transport.last.sent, [], `nothing sent, got ${show(transport.last.sent.map(String))}`);
@@ -783,7 +753,7 @@ describe('every user callback guarded', () => {
         throw bug;
       },
     });
-    const { reported } = captureReported(() => transport.last.remoteClose(1006));
+    const reported = captureReported(() => transport.last.remoteClose(1006));
     assert.deepEqual(reported, [], 'reported with an error event, not rethrown');
     const named = errorsNaming(events, /shouldReconnect/);
     assert.equal(named.length, 1, `an error event naming shouldReconnect, got ${show(events.of('error'))}`);
@@ -800,7 +770,7 @@ describe('every user callback guarded', () => {
         throw bug;
       },
     });
-    const { reported } = captureReported(() => time.advance(10000));
+    const reported = captureReported(() => time.advance(10000));
     assert.deepEqual(reported, [], 'reported with an error event, not rethrown');
     const named = errorsNaming(events, /pingMessage/);
     assert.equal(named.length, 1, `an error event naming pingMessage, got ${show(events.of('error'))}`);
@@ -820,7 +790,7 @@ describe('every user callback guarded', () => {
   ]) {
     test(`a pongReply function that ${label}: an error event naming pongReply, nothing sent`, async (t) => {
       const { transport, events } = await opened(t, { isServerPing: (d) => d === 'server-ping', pongReply: reply });
-      const { reported } = captureReported(() => transport.last.message('server-ping'));
+      const reported = captureReported(() => transport.last.message('server-ping'));
       assert.deepEqual(reported, [], 'reported with an error event, not rethrown');
       assert.equal(errorsNaming(events, /pongReply/).length, 1, `an error event naming pongReply, got ${show(events.of('error'))}`);
       assert.deepEqual(transport.last.sent, [], `nothing sent, got ${show(transport.last.sent.map(String))}`);

@@ -8,34 +8,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { init, Lifeline } from '../js/index.js';
-import { TYPES, rig, opened } from './support/rig.mjs';
+import { TYPES, rig, opened, captureReported } from './support/rig.mjs';
 
 before(async () => {
   await init();
 });
-
-/** Runs fn with setTimeout captured: returns the errors that the Lifeline reports "later". */
-function captureReported(fn) {
-  const realSetTimeout = globalThis.setTimeout;
-  const callbacks = [];
-  globalThis.setTimeout = /** @type {any} */ ((cb) => {
-    callbacks.push(cb);
-    return 0;
-  });
-  try {
-    fn();
-  } finally {
-    globalThis.setTimeout = realSetTimeout;
-  }
-  return callbacks.map((cb) => {
-    try {
-      cb();
-      return new Error('the reported callback did not throw');
-    } catch (error) {
-      return error;
-    }
-  });
-}
 
 /** Makes the Lifeline emit one event of each type (message included), on an opened rig. */
 function everyEvent(r) {

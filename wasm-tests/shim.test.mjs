@@ -7,40 +7,11 @@ import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, Lifeline, SEED_PATTERN, DEFAULTS } from '../js/index.js';
 import { FakeTime, FakeTransport, FakePlatform, makeFakeWebSocket, flush } from './support/fakes.mjs';
-import { URL_, TYPES, record, rig, started, opened, withoutType } from './support/rig.mjs';
+import { URL_, TYPES, record, rig, started, opened, withoutType, captureReported } from './support/rig.mjs';
 
 before(async () => {
   await init();
 });
-
-// --- helpers -------------------------------------------------------------------------------------
-
-/**
- * Runs fn with the global setTimeout captured: the errors the Lifeline reports "later" (its
- * reportLater uses the real setTimeout) are returned instead of being thrown at the process.
- */
-function captureReported(fn) {
-  const realSetTimeout = globalThis.setTimeout;
-  const callbacks = [];
-  globalThis.setTimeout = /** @type {any} */ ((cb) => {
-    callbacks.push(cb);
-    return 0;
-  });
-  try {
-    fn();
-  } finally {
-    globalThis.setTimeout = realSetTimeout;
-  }
-  return callbacks.map((cb) => {
-    try {
-      cb();
-      return new Error('the reported callback did not throw');
-    } catch (error) {
-      return error;
-    }
-  });
-}
-
 
 // --- the fakes themselves ------------------------------------------------------------------------------
 

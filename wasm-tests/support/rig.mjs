@@ -89,3 +89,33 @@ export const withoutType = (/** @type {any} */ e) => {
   const { type, ...rest } = e;
   return rest;
 };
+
+/**
+ * Runs fn with the global setTimeout captured: the errors the Lifeline reports "later" (a throwing
+ * listener's error is rethrown from a fresh task) are returned instead of being thrown at the test
+ * process. What fn itself throws propagates.
+ * @param {() => void} fn
+ * @returns {unknown[]}
+ */
+export function captureReported(fn) {
+  const realSetTimeout = globalThis.setTimeout;
+  /** @type {Function[]} */
+  const callbacks = [];
+  globalThis.setTimeout = /** @type {any} */ ((/** @type {Function} */ cb) => {
+    callbacks.push(cb);
+    return 0;
+  });
+  try {
+    fn();
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+  return callbacks.map((cb) => {
+    try {
+      cb();
+      return new Error('the reported callback did not throw');
+    } catch (error) {
+      return error;
+    }
+  });
+}
