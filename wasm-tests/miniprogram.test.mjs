@@ -182,6 +182,16 @@ test("init({ wasmPath }) loads the brotli-compressed .wasm.br, and a wrong path 
   assert.equal(echo.data, 'hello');
 });
 
+test('WXWebAssembly.instantiate resolving to a bare Instance (as its official typings say) works too', { timeout: 10000 }, async (t) => {
+  const fake = createRealWx();
+  const sandbox = createSandbox({ root: ROOT, wx: fake.wx, wasmResolvesToInstance: true });
+  const lib = sandbox.require('ws-lifeline');
+  await lib.init(); // before the fix: never settled
+  const l = new lib.Lifeline('wss://example.com/');
+  t.after(() => l.close());
+  assert.equal(l.readyState, 0);
+});
+
 test('without WXWebAssembly (base library < 2.13.0) init() rejects with an error naming the version', async () => {
   const sandbox = createSandbox({ root: ROOT, withWXWebAssembly: false, wx: createRealWx().wx });
   assert.equal(sandbox.run('typeof WXWebAssembly'), 'undefined');

@@ -51,7 +51,10 @@ const hostWasm = WebAssembly;
 
 /**
  * @param {{ root: string, wx?: object | ((context: object) => object), globals?: Record<string, unknown>,
- *   withWXWebAssembly?: boolean, keepFinalizationRegistry?: boolean, packageName?: string }} options
+ *   withWXWebAssembly?: boolean, keepFinalizationRegistry?: boolean, packageName?: string,
+ *   wasmResolvesToInstance?: boolean }} options
+ * wasmResolvesToInstance: WXWebAssembly.instantiate resolves to a bare Instance, as the official
+ * typings declare, instead of { instance, module }, as the runtime is reported to do.
  */
 export function createSandbox({
   root,
@@ -60,6 +63,7 @@ export function createSandbox({
   withWXWebAssembly = true,
   keepFinalizationRegistry = false,
   packageName = 'ws-lifeline',
+  wasmResolvesToInstance = false,
 } = {}) {
   if (typeof root !== 'string' || !fs.existsSync(path.join(root, 'index.js'))) {
     throw new Error(`miniprogram-sandbox: root must be a built miniprogram_dist directory, got ${root}`);
@@ -76,7 +80,7 @@ export function createSandbox({
   context.setTimeout = (fn, ms, ...args) => setTimeout(fn, ms, ...args);
   context.clearTimeout = (id) => clearTimeout(id);
   context.console = console;
-  if (withWXWebAssembly) context.WXWebAssembly = makeWXWebAssembly(root, wasmCalls);
+  if (withWXWebAssembly) context.WXWebAssembly = makeWXWebAssembly(root, wasmCalls, wasmResolvesToInstance);
   for (const [name, value] of Object.entries(globals)) context[name] = value;
   if (wx !== undefined) context.wx = typeof wx === 'function' ? wx(context) : wx;
 
@@ -131,7 +135,7 @@ export function createSandbox({
   };
 }
 
-function makeWXWebAssembly(root, wasmCalls) {
+function makeWXWebAssembly(root, wasmCalls, resolvesToInstance) {
   const instantiate = (source, imports) => {
     if (typeof source !== 'string') {
       wasmCalls.push({ rejected: Object.prototype.toString.call(source) });
@@ -147,7 +151,7 @@ function makeWXWebAssembly(root, wasmCalls) {
     }
     let bytes = fs.readFileSync(file);
     if (source.endsWith('.br')) bytes = brotliDecompressSync(bytes);
-    return hostWasm.instantiate(bytes, imports).then(({ instance, module }) => ({ instance, module }));
+    return hostWasm.instantiate(bytes, imports).then(({ instance, module }) => (resolvesToInstance ? instance : { instance, module }));
   };
   return Object.freeze({
     instantiate,
