@@ -2,7 +2,10 @@
 # Every test of ws-lifeline, from a fresh Debian machine: installs what is missing (apt and npm),
 # checks formatting and types, builds and runs the native suite (g++, -Werror, ASan+UBSan), fuzzes
 # the core (clang's libFuzzer, a fixed number of runs), builds the WebAssembly package and runs the
-# wasm suite (parity, shim, property tests, real sockets, Chromium, Vite).
+# wasm suite (parity, shim, property tests, real sockets, Chromium, Vite and webpack builds, Taro and
+# uni-app projects built by their real toolchains and WeChat's npm build, each run in the WeChat-like
+# vm). The framework projects are installed once into ~/.cache/ws-lifeline/fixtures (one folder per
+# lock file; WS_LIFELINE_FIXTURE_CACHE moves it); a fresh machine installs them (a few minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

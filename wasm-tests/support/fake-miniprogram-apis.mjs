@@ -10,7 +10,7 @@
 //   waits for the closing handshake at most `closeTimeoutMs` (the platform's own wait, ws's
 //   closeTimeout: 600 ms is Chromium's 60 s scaled like a 10 s pingInterval to 100 ms) before
 //   onClose fires; onAppShow/onAppHide, onNetworkStatusChange and their off*,
-//   getNetworkType. Test controls:
+//   getNetworkType, and what frameworks read at start-up (addStartupApis). Test controls:
 //   - hide(): onAppHide; from then on connectSocket fails with 'connectSocket:fail interrupted'
 //     and, `backgroundCutMs` later (50 ms for WeChat's ~5 s), every live task is cut: onClose
 //     { code: 1000, reason: 'interrupted' };
@@ -102,6 +102,55 @@ function appEvents(api) {
     offCalls,
     fire,
     listenerCount: () => ({ appShow: sets.appShow.size, appHide: sets.appHide.size, network: sets.network.size }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What frameworks' runtimes read at start-up (uni-app's vendor.js: wx.getSystemInfoSync or the
+// newer getAppBaseInfo/getWindowInfo/getDeviceInfo, getLaunchOptionsSync, getAccountInfoSync, and
+// storage for its device id): WeChat's documented shapes, values of an iPhone X in the developer
+// tools. Each call returns a fresh object (of the sandbox's realm when `realm` is given).
+// Storage is in memory: getStorageSync of a missing key returns '' (as WeChat does), getStorage
+// fails with 'getStorage:fail data not found'.
+
+const APP_BASE_INFO = { SDKVersion: '3.8.0', enableDebug: false, host: { appId: '' }, language: 'zh_CN', version: '8.0.50', theme: 'light', fontSizeSetting: 16 };
+const WINDOW_INFO = {
+  pixelRatio: 3,
+  screenWidth: 375,
+  screenHeight: 812,
+  windowWidth: 375,
+  windowHeight: 812,
+  statusBarHeight: 44,
+  safeArea: { left: 0, right: 375, top: 44, bottom: 778, width: 375, height: 734 },
+  screenTop: 0,
+};
+const DEVICE_INFO = { brand: 'iPhone', model: 'iPhone X', system: 'iOS 16.0', platform: 'ios', benchmarkLevel: 1, memorySize: 3072 };
+
+function addStartupApis(api, realm) {
+  const realmJson = realm ? vm.runInContext('JSON', realm) : JSON;
+  const fresh = (value) => realmJson.parse(JSON.stringify(value));
+  const storage = new Map(); // key -> JSON text
+  api.getAppBaseInfo = () => fresh(APP_BASE_INFO);
+  api.getWindowInfo = () => fresh(WINDOW_INFO);
+  api.getDeviceInfo = () => fresh(DEVICE_INFO);
+  api.getSystemInfoSync = () => fresh({ ...DEVICE_INFO, ...WINDOW_INFO, ...APP_BASE_INFO, windowTop: 0, windowBottom: 0 });
+  api.getLaunchOptionsSync = () => fresh({ path: '', scene: 1001, query: {}, referrerInfo: {}, forwardMaterials: [], apiCategory: 'default' });
+  api.getEnterOptionsSync = api.getLaunchOptionsSync;
+  api.getAccountInfoSync = () => fresh({ miniProgram: { appId: 'touristappid', envVersion: 'develop', version: '' }, plugin: {} });
+  api.getStorageSync = (key) => (storage.has(String(key)) ? realmJson.parse(storage.get(String(key))) : '');
+  api.setStorageSync = (key, data) => void storage.set(String(key), JSON.stringify(data ?? null));
+  api.removeStorageSync = (key) => void storage.delete(String(key));
+  api.getStorage = (params = {}) =>
+    storage.has(String(params.key))
+      ? settle(params, true, { data: realmJson.parse(storage.get(String(params.key))), errMsg: 'getStorage:ok' })
+      : settle(params, false, { errMsg: 'getStorage:fail data not found' });
+  api.setStorage = (params = {}) => {
+    storage.set(String(params.key), JSON.stringify(params.data ?? null));
+    settle(params, true, { errMsg: 'setStorage:ok' });
+  };
+  api.removeStorage = (params = {}) => {
+    storage.delete(String(params.key));
+    settle(params, true, { errMsg: 'removeStorage:ok' });
   };
 }
 
@@ -300,6 +349,7 @@ export function createRealWx({
   };
 
   wx.getNetworkType = (params = {}) => settle(params, true, { networkType: online ? 'wifi' : 'none' });
+  addStartupApis(wx, realm);
 
   return {
     wx,
