@@ -9,12 +9,8 @@ Page({
     // Loads miniprogram_npm/ws-lifeline/lifeline-core.wasm through WXWebAssembly. In a subpackage,
     // pass its path: init({ wasmPath: '/sub/miniprogram_npm/ws-lifeline/lifeline-core.wasm' }).
     await init();
-    const sock = new Lifeline(getApp().globalData.serverUrl, {
-      pingMessage: 'ping', // the seed pattern's strings; any string or ArrayBuffer works
-      pongMessage: 'pong',
-      pingInterval: 10000,
-      pongTimeout: 10000,
-    });
+    const { serverUrl, socketOptions } = getApp().globalData; // set in app.js
+    const sock = new Lifeline(serverUrl, socketOptions);
     this.sock = sock;
     sock.onopen = () => this.note('open');
     sock.onmessage = (e) => {
