@@ -8,7 +8,7 @@
  * @typedef {{
  *   fields: FieldSpec[], states: string[], causes: string[], outputs: string[], results: string[],
  *   codes: { normal: number, abnormal: number, pongTimeout: number, connectTimeout: number, reconnect: number },
- *   appCloseCodes: [number, number, number], minDuration: number,
+ *   appCloseCodes: [number, number, number], minDuration: number, outputFields: string[], statsFields: string[],
  *   output: Record<string, number>, result: Record<string, number>, state: Record<string, number>, cause: Record<string, number>,
  * }} Contract
  */
@@ -40,6 +40,10 @@ export const SEED_PATTERN = {};
 
 /** @type {Contract | null} */
 let current = null;
+/** The loaded core module, and where its records are in its HEAPF64 (see readOutput). */
+/** @type {any} */
+let coreModule = null;
+let recordsAt = 0;
 
 /** The contract of the loaded core (init() has run). */
 export function contract() {
@@ -56,14 +60,21 @@ export function contract() {
 export function readContract(mod) {
   let raw;
   try {
-    raw = JSON.parse(mod.contract());
+    raw = JSON.parse(asciiAt(mod.HEAPU8, mod.contract()));
   } catch (error) {
     throw new Error(`ws-lifeline: the loaded WebAssembly module is not this package's core (no contract: ${/** @type {Error} */ (error)?.message ?? error})`);
   }
   const need = ['open-socket', 'send-ping', 'send-pong', 'close-socket', 'flush-queue', 'opened', 'closed', 'reconnecting', 'gave-up', 'heartbeat', 'state'];
   const missing = need.filter((n) => !raw?.outputs?.includes(n));
-  if (missing.length > 0 || !Array.isArray(raw.fields) || typeof mod.Core !== 'function') {
-    throw new Error(`ws-lifeline: the loaded core does not match this shim (missing ${missing.join(', ') || 'Core'})`);
+  if (
+    missing.length > 0 ||
+    !Array.isArray(raw.fields) ||
+    !Array.isArray(raw.outputFields) ||
+    !Array.isArray(raw.statsFields) ||
+    typeof mod.createCore !== 'function' ||
+    typeof mod.recordsAddress !== 'function'
+  ) {
+    throw new Error(`ws-lifeline: the loaded core does not match this shim (missing ${missing.join(', ') || 'createCore'})`);
   }
   const index = (/** @type {string[]} */ names) => Object.fromEntries(names.map((n, i) => [n, i]));
   return {
@@ -76,9 +87,25 @@ export function readContract(mod) {
   };
 }
 
-/** Makes `c` the contract in force, and fills DEFAULTS and SEED_PATTERN from it (once). */
-export function adoptContract(/** @type {Contract} */ c) {
+/** A NUL-terminated ASCII string in the core's memory (the contract's JSON). */
+function asciiAt(/** @type {Uint8Array} */ heap, /** @type {number} */ at) {
+  if (!(heap instanceof Uint8Array) || !Number.isInteger(at) || at <= 0) throw new TypeError('no contract text');
+  let end = at;
+  while (end < heap.length && heap[end] !== 0) end++;
+  let text = '';
+  // In slices: String.fromCharCode takes its arguments on the stack.
+  for (let i = at; i < end; i += 4096) text += String.fromCharCode.apply(null, /** @type {any} */ (heap.subarray(i, Math.min(end, i + 4096))));
+  return text;
+}
+
+/**
+ * Makes `c` the contract in force (with `mod`, the module it came from), and fills DEFAULTS and
+ * SEED_PATTERN from it (once).
+ */
+export function adoptContract(/** @type {Contract} */ c, /** @type {any} */ mod) {
   current = c;
+  coreModule = mod;
+  recordsAt = mod.recordsAddress() / 8;
   if (Object.isFrozen(DEFAULTS)) return;
   for (const f of c.fields) {
     if (f.kind === 'seed') continue;
@@ -88,6 +115,38 @@ export function adoptContract(/** @type {Contract} */ c) {
   Object.assign(DEFAULTS, SHIM_DEFAULTS);
   Object.freeze(DEFAULTS);
   Object.freeze(SEED_PATTERN);
+}
+
+/**
+ * The record the core left in its memory (poll() or stats() wrote it), with the contract's names.
+ * HEAPF64 is read from the module each time: it is a new view after the memory grows.
+ * @param {string[]} names
+ * @param {Record<string, number>} into
+ */
+function readRecord(names, into) {
+  const f = coreModule.HEAPF64;
+  for (let i = 0; i < names.length; i++) into[names[i]] = f[recordsAt + i];
+  return into;
+}
+
+/**
+ * The core's next output ({ kind, socket, attempt, ... } as numbers; flags 0/1), or null.
+ * @param {any} core a Core of the adopted module
+ * @returns {Record<string, number> | null}
+ */
+export function pollOutput(core) {
+  const kind = core.poll();
+  return kind < 0 ? null : readRecord(contract().outputFields, { kind });
+}
+
+/**
+ * A Core's statistics ({ attempts, connects, ..., state } as numbers).
+ * @param {any} core
+ * @returns {Record<string, number>}
+ */
+export function coreStats(core) {
+  core.stats();
+  return readRecord(contract().statsFields, {});
 }
 
 /** Whether a client may send `code` in a close frame (1000, or 3000-4999). */

@@ -3,6 +3,8 @@
 // Inbound data is not an input: its arrival time is kept here and reported (handle_activity) just
 // before the next input, so the per-message path makes no call into the core.
 
+import { pollOutput } from './contract.js';
+
 // Browsers cap setTimeout at 2^31-1 ms; a longer wait wakes early and re-arms (harmless).
 const MAX_TIMER = 2147483647;
 
@@ -75,7 +77,7 @@ export class Driver {
     if (this._draining || !this.core) return;
     this._draining = true;
     try {
-      for (let out = this.core.poll(); out.kind >= 0; out = this.core.poll()) {
+      for (let out = pollOutput(this.core); out; out = pollOutput(this.core)) {
         this._host.carryOut(out);
         if (!this.core) return;
       }

@@ -4,7 +4,7 @@
 // sends. Every decision (when to attempt, which events the app sees, in which state) is the core's.
 import { Emitter } from './events.js';
 import { guardedClock, defaultClock } from './clock.js';
-import { contract, isAppCloseCode } from './contract.js';
+import { contract, coreStats, isAppCloseCode } from './contract.js';
 import { Driver } from './driver.js';
 import { core as loadedCore, defaultWebSocket } from './loader.js';
 import { checkPongAndBinaryType, checkUrl, createCore, describe, isBinary, resolveOptions } from './options.js';
@@ -229,7 +229,7 @@ export class Lifeline extends Emitter {
   }
 
   get stats() {
-    const s = this._driver.core ? this._driver.core.stats() : this._finalStats;
+    const s = this._driver.core ? coreStats(this._driver.core) : this._finalStats;
     return {
       attempts: s.attempts,
       connects: s.connects,
@@ -292,7 +292,7 @@ export class Lifeline extends Emitter {
         }
         const remote = out.cause === C.remote || out.cause === C.final;
         const reason = remote ? this._remoteClose.reason : out.cause === C.explicit ? this._closeReason : causes[out.cause];
-        this._emit('close', { code: out.code, reason, wasClean: out.wasClean, willReconnect: out.willReconnect, cause: causes[out.cause] });
+        this._emit('close', { code: out.code, reason, wasClean: out.wasClean === 1, willReconnect: out.willReconnect === 1, cause: causes[out.cause] });
         break;
       }
       case K.reconnecting:
@@ -313,7 +313,7 @@ export class Lifeline extends Emitter {
   _dispose() {
     const core = this._driver.core;
     if (core) {
-      this._finalStats = core.stats();
+      this._finalStats = coreStats(core);
       registry?.unregister(this);
     }
     this._driver.dispose();

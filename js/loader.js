@@ -4,6 +4,7 @@
 import { createLifelineCore, defaultWasmLocation, instantiateOverride, loadOptionalModule } from './runtime.js';
 import { describe, globalObject } from './options.js';
 import { adoptContract, readContract } from './contract.js';
+import { coreClass } from './core.js';
 
 /** @type {Promise<any> | null} */
 let loading = null;
@@ -94,7 +95,9 @@ async function load(options) {
   created.catch(() => {}); // reported through `failed` or the race below
   failed.catch(() => {});
   const mod = await Promise.race([created, failed]);
-  adoptContract(readContract(mod));
+  const c = readContract(mod);
+  mod.Core = coreClass(mod);
+  adoptContract(c, mod);
   return mod;
 }
 

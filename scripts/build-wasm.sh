@@ -10,7 +10,7 @@ export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
 
 cxx=(-std=c++20 -Oz -flto -fno-exceptions -fno-rtti -DEMSCRIPTEN_HAS_UNBOUND_TYPE_NAMES=0 -Wall -Wextra -Werror -Isrc)
 objs=()
-for f in src/config.cpp src/connection.cpp src/contract.cpp src/wasm/binding.cpp; do
+for f in src/config.cpp src/connection.cpp src/contract.cpp src/wasm/binding.cpp src/wasm/embind_types.cpp src/wasm/allocator.cpp; do
   o=build/wasm/$(basename "${f%.cpp}").o
   if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find src/lifeline -newer "$o" -name '*.hpp')" ]; then
     em++ "${cxx[@]}" -c "$f" -o "$o"
@@ -19,14 +19,18 @@ for f in src/config.cpp src/connection.cpp src/contract.cpp src/wasm/binding.cpp
 done
 
 link=(
-  -Oz -flto --bind -fno-exceptions -fno-rtti
+  -Oz -flto -fno-exceptions -fno-rtti
+  # embind's JavaScript half. Its C++ half is src/wasm/embind_types.cpp, not libembind.a: --bind
+  # links that whole, which registers every built-in type (and the glue then keeps their JS) and
+  # pulls printf into the wasm.
+  --js-library /usr/share/emscripten/src/embind/embind.js --js-library /usr/share/emscripten/src/embind/emval.js
   -sMODULARIZE=1 -sEXPORT_NAME=createLifelineCore
   # No eval / new Function: mini-programs and strict-CSP pages forbid them.
   -sDYNAMIC_EXECUTION=0
   # The loader hands the glue the instance (instantiateWasm), so the glue never fetches or reads
   # files itself and needs no Node-specific code.
   -sENVIRONMENT=web -sFILESYSTEM=0 -sTEXTDECODER=0
-  -sMALLOC=emmalloc -sTOTAL_STACK=65536 -sINITIAL_MEMORY=262144 -sALLOW_MEMORY_GROWTH=1
+  -sMALLOC=none -sTOTAL_STACK=65536 -sINITIAL_MEMORY=262144 -sALLOW_MEMORY_GROWTH=1
   -sASSERTIONS=0 -sSUPPORT_ERRNO=0 -sINCOMING_MODULE_JS_API=[instantiateWasm,onAbort,print,printErr]
 )
 em++ "${objs[@]}" "${link[@]}" -sEXPORT_ES6=1 -o build/wasm/lifeline-core.mjs

@@ -1,5 +1,6 @@
 // The contract as JSON, for the shims (see lifeline/contract.hpp). Built once per process at
-// init(), so its cost is irrelevant; it uses no printf, so the WebAssembly build pulls none in.
+// init(), so its speed is irrelevant, its size is not: no printf and no std::string (each would
+// bring its code into the WebAssembly build), a writer over a plain buffer.
 #include <cmath>
 #include <string>
 #include <utility>
@@ -10,28 +11,48 @@ namespace lifeline {
 
 namespace {
 
+// Appends to a buffer of `cap` bytes, counting what does not fit (write_contract returns the
+// length it needed).
+struct Text {
+  char* buf;
+  std::size_t cap;
+  std::size_t len = 0;
+  Text& operator+=(char c) {
+    if (len + 1 < cap) buf[len] = c;
+    ++len;
+    return *this;
+  }
+  Text& operator+=(const char* s) {
+    while (*s != '\0')
+      *this += *s++;
+    return *this;
+  }
+  char back() const { return len > 0 && len - 1 < cap ? buf[len - 1] : '\0'; }
+};
+
 // The names the contract exports are this file's own constants: letters, digits, '-', '_',
 // spaces, '>', '=' and '^', none of which JSON needs escaped.
-void add_string(std::string& out, const char* s) {
+void add_string(Text& out, const char* s) {
   out += '"';
   out += s;
   out += '"';
 }
 
-void add_digits(std::string& out, unsigned long long n, int width) {
+void add_digits(Text& out, unsigned long long n, int width) {
   char buf[24];
   int i = 24;
   do {
     buf[--i] = static_cast<char>('0' + n % 10);
     n /= 10;
   } while (n != 0 || 24 - i < width);
-  out.append(buf + i, static_cast<std::size_t>(24 - i));
+  while (i < 24)
+    out += buf[i++];
 }
 
 // Whole numbers and infinity are all the contract holds (defaults, seed-pattern values, codes);
 // anything else (below 2^64) is written with six decimals. A digit loop, because std::to_string
 // cost the WebAssembly build 0.7 KB of gzip (measured) for a text made once.
-void add_number(std::string& out, double v) {
+void add_number(Text& out, double v) {
   if (std::isinf(v)) {
     out += v > 0 ? "1e999" : "-1e999";
     return;
@@ -74,7 +95,7 @@ const char* kind_name(FieldKind kind) {
 }
 
 template <typename Enum>
-void add_names(std::string& out, const char* key, int count) {
+void add_names(Text& out, const char* key, int count) {
   out += ",\"";
   out += key;
   out += "\":[";
@@ -85,12 +106,25 @@ void add_names(std::string& out, const char* key, int count) {
   out += ']';
 }
 
+template <std::size_t N>
+void add_list(Text& out, const char* key, const char* const (&names)[N]) {
+  out += ",\"";
+  out += key;
+  out += "\":[";
+  for (std::size_t i = 0; i < N; ++i) {
+    if (i > 0) out += ',';
+    add_string(out, names[i]);
+  }
+  out += ']';
+}
+
 }  // namespace
 
-std::string contract_json() {
+std::size_t write_contract(char* buf, std::size_t cap) {
   const Config defaults;
   const Config seed = Config::seed_pattern();
-  std::string out = "{\"fields\":[";
+  Text out{buf, cap};
+  out += "{\"fields\":[";
   for (int i = 0; i < kFieldCount; ++i) {
     const FieldSpec& f = field_spec(static_cast<Field>(i));
     if (i > 0) out += ',';
@@ -132,8 +166,17 @@ std::string contract_json() {
   }
   out += "],\"minDuration\":";
   add_number(out, kMinDuration);
+  add_list(out, "outputFields", kOutputFieldNames);
+  add_list(out, "statsFields", kStatsFieldNames);
   out += '}';
-  return out;
+  if (cap > 0) buf[out.len < cap ? out.len : cap - 1] = '\0';
+  return out.len;
+}
+
+std::string contract_json() {
+  std::string text(write_contract(nullptr, 0), '\0');
+  write_contract(text.data(), text.size() + 1);
+  return text;
 }
 
 }  // namespace lifeline

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { init } from '../js/index.js';
 import { core } from '../js/loader.js';
-import { contract } from '../js/contract.js';
+import { contract, pollOutput } from '../js/contract.js';
 
 const dir = new URL('../native-tests/traces/', import.meta.url);
 // Numbers as the C++ side prints them (shortest round trip, fixed notation; infinity as "never").
@@ -47,7 +47,7 @@ function replay(text) {
       default: assert.fail(`unknown input ${name}`);
     }
     out.push(line);
-    for (let o = c.poll(); o.kind >= 0; o = c.poll()) {
+    for (let o = pollOutput(c); o; o = pollOutput(c)) {
       out.push(
         `< ${KINDS[o.kind]} socket=${o.socket} attempt=${o.attempt} code=${o.code} cause=${CAUSES[o.cause]} ` +
           `clean=${o.wasClean ? 1 : 0} reconnect=${o.willReconnect ? 1 : 0} value=${num(o.value)} ` +

@@ -6,6 +6,8 @@
 // the language boundary. Adding a field means: Config, this table, the .d.ts, a test.
 #pragma once
 
+#include <cstddef>
+#include <iterator>
 #include <string>
 
 #include "lifeline/config.hpp"
@@ -50,10 +52,48 @@ constexpr bool is_app_close_code(int code) {
   return code == kCodeNormal || (code >= kAppCodeMin && code <= kAppCodeMax);
 }
 
+// The records the binding hands JavaScript through linear memory (the WebAssembly build's poll()
+// and stats() write doubles in this order; booleans as 0/1): their JS names, in order.
+enum class OutputField {
+  kSocket,
+  kAttempt,
+  kCode,
+  kCause,
+  kWasClean,
+  kWillReconnect,
+  kValue,
+  kFrom,
+  kTo,
+  kCount
+};
+inline constexpr const char* kOutputFieldNames[] = {
+    "socket", "attempt", "code", "cause", "wasClean", "willReconnect", "value", "from", "to"};
+static_assert(std::size(kOutputFieldNames) == static_cast<std::size_t>(OutputField::kCount));
+enum class StatsField {
+  kAttempts,
+  kConnects,
+  kPingsSent,
+  kPongsReceived,
+  kDeadLinks,
+  kLateTimers,
+  kRetries,
+  kLastRtt,
+  kState,
+  kCount
+};
+inline constexpr const char* kStatsFieldNames[] = {"attempts",      "connects",  "pingsSent",
+                                                   "pongsReceived", "deadLinks", "lateTimers",
+                                                   "retries",       "lastRtt",   "state"};
+static_assert(std::size(kStatsFieldNames) == static_cast<std::size_t>(StatsField::kCount));
+
 // The whole contract as JSON (infinity is written 1e999, which JSON.parse reads as Infinity):
 // { fields: [{ cpp, js, kind, default, seedPattern, expected }], states: [...], causes: [...],
 //   outputs: [...], results: [...], codes: { normal, abnormal, pongTimeout, connectTimeout,
-//   reconnect }, appCloseCodes: [normal, min, max], minDuration }
+//   reconnect }, appCloseCodes: [normal, min, max], minDuration, outputFields: [...],
+//   statsFields: [...] }
 std::string contract_json();
+// The same into buf (cap bytes, NUL-terminated when cap > 0), without std::string: returns the
+// length of the whole text, so write_contract(nullptr, 0) + 1 is the size to give.
+std::size_t write_contract(char* buf, std::size_t cap);
 
 }  // namespace lifeline

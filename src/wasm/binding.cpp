@@ -1,12 +1,14 @@
-// The embind binding: thin on purpose. Numbers and plain records only, no strings on any path the
-// shim calls while connected (the one string is the contract, read once at init()), no
-// exceptions. The friendly API lives in js/.
+// The embind binding: thin on purpose. Numbers only across embind, no exceptions: records (an
+// output, the stats) are written as doubles into one static array in linear memory that
+// JavaScript reads (their field names come with the contract), and the contract's text is a
+// NUL-terminated ASCII string there too. So the glue needs none of embind's value_object or
+// std::string support (see embind_types.cpp). The friendly API lives in js/.
 #include <emscripten/bind.h>
-#include <emscripten/emmalloc.h>
 #include <malloc.h>
 
+#include <cstdlib>
+#include <new>
 #include <optional>
-#include <string>
 
 #include "lifeline/connection.hpp"
 #include "lifeline/contract.hpp"
@@ -22,19 +24,22 @@ int result(CommandResult r) {
   return static_cast<int>(r);
 }
 
-struct JsOutput {
-  int kind;  // -1: no output
-  double socket, attempt, code;
-  int cause;
-  bool was_clean, will_reconnect;
-  double value;
-  int from, to;
-};
+using lifeline::OutputField;
+using lifeline::StatsField;
 
-struct JsStats {
-  double attempts, connects, pings_sent, pongs_received, dead_links, late_timers, retries, last_rtt;
-  int state;
-};
+// Where poll() and stats() leave their record for JavaScript to read (HEAPF64).
+double records[static_cast<int>(OutputField::kCount) > static_cast<int>(StatsField::kCount)
+                   ? static_cast<int>(OutputField::kCount)
+                   : static_cast<int>(StatsField::kCount)];
+
+template <typename Index>
+void put(Index i, double v) {
+  records[static_cast<int>(i)] = v;
+}
+
+// Bytes of the WASM heap held through operator new (every object the core and the binding
+// make): lets tests prove that reconnect cycles leak nothing, cheaper than mallinfo().
+double bytes_in_use = 0;
 
 // One connection. JavaScript sets each configuration field by its index in the contract
 // (lifeline/contract.hpp: no field name is written here), then calls configure().
@@ -101,29 +106,35 @@ class Core {
   int state() const { return static_cast<int>(conn_ ? conn_->state() : lifeline::State::kIdle); }
   unsigned live_socket() const { return conn_ ? conn_->live_socket() : 0; }
 
-  JsOutput poll() {
+  // The next output's kind (its fields in `records`), or -1 when there is none.
+  int poll() {
     Output o;
-    if (!conn_ || !conn_->poll(o)) return JsOutput{-1, 0, 0, 0, 0, false, false, 0, 0, 0};
-    return JsOutput{static_cast<int>(o.kind),
-                    static_cast<double>(o.socket),
-                    static_cast<double>(o.attempt),
-                    static_cast<double>(o.code),
-                    static_cast<int>(o.cause),
-                    o.was_clean,
-                    o.will_reconnect,
-                    o.value,
-                    static_cast<int>(o.from),
-                    static_cast<int>(o.to)};
+    if (!conn_ || !conn_->poll(o)) return -1;
+    put(OutputField::kSocket, o.socket);
+    put(OutputField::kAttempt, o.attempt);
+    put(OutputField::kCode, o.code);
+    put(OutputField::kCause, static_cast<int>(o.cause));
+    put(OutputField::kWasClean, o.was_clean);
+    put(OutputField::kWillReconnect, o.will_reconnect);
+    put(OutputField::kValue, o.value);
+    put(OutputField::kFrom, static_cast<int>(o.from));
+    put(OutputField::kTo, static_cast<int>(o.to));
+    return static_cast<int>(o.kind);
   }
 
-  JsStats stats() const {
+  // The stats, into `records`.
+  void stats() const {
     const lifeline::Stats none;
     const auto& s = conn_ ? conn_->stats() : none;
-    return JsStats{static_cast<double>(s.attempts),   static_cast<double>(s.connects),
-                   static_cast<double>(s.pings_sent), static_cast<double>(s.pongs_received),
-                   static_cast<double>(s.dead_links), static_cast<double>(s.late_timers),
-                   static_cast<double>(s.retries),    s.last_rtt,
-                   static_cast<int>(s.state)};
+    put(StatsField::kAttempts, static_cast<double>(s.attempts));
+    put(StatsField::kConnects, static_cast<double>(s.connects));
+    put(StatsField::kPingsSent, static_cast<double>(s.pings_sent));
+    put(StatsField::kPongsReceived, static_cast<double>(s.pongs_received));
+    put(StatsField::kDeadLinks, static_cast<double>(s.dead_links));
+    put(StatsField::kLateTimers, static_cast<double>(s.late_timers));
+    put(StatsField::kRetries, static_cast<double>(s.retries));
+    put(StatsField::kLastRtt, s.last_rtt);
+    put(StatsField::kState, static_cast<int>(s.state));
   }
 
  private:
@@ -137,62 +148,101 @@ class Core {
   std::optional<Connection> conn_;
 };
 
-std::string contract() {
-  return lifeline::contract_json();
+// The address of the contract's JSON text (ASCII, NUL-terminated), made once.
+unsigned contract() {
+  static char* text = nullptr;
+  if (text == nullptr) {
+    const std::size_t size = lifeline::write_contract(nullptr, 0) + 1;
+    text = static_cast<char*>(std::malloc(size));
+    if (text == nullptr) return 0;
+    lifeline::write_contract(text, size);
+  }
+  return static_cast<unsigned>(reinterpret_cast<uintptr_t>(text));
 }
 
-// Bytes of the WASM heap in use: lets tests prove that reconnect cycles leak nothing.
+unsigned records_address() {
+  return static_cast<unsigned>(reinterpret_cast<uintptr_t>(records));
+}
+
 double heap_in_use() {
-  return static_cast<double>(mallinfo().uordblks);
+  return bytes_in_use;
 }
 
 }  // namespace
 
+// Every allocation of the core and the binding goes through these (no exceptions: a failed
+// allocation aborts, as the default operator new does with -fno-exceptions).
+void* operator new(std::size_t size) {
+  void* p = std::malloc(size == 0 ? 1 : size);
+  if (p == nullptr) std::abort();
+  bytes_in_use += static_cast<double>(malloc_usable_size(p));
+  return p;
+}
+void operator delete(void* p) noexcept {
+  if (p == nullptr) return;
+  bytes_in_use -= static_cast<double>(malloc_usable_size(p));
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  operator delete(p);
+}
+
+// A Core crosses to JavaScript as its address (js/core.js wraps it): embind's function bindings
+// only, since its class bindings bring a class-handle runtime of several kilobytes into the glue.
+Core* core_at(unsigned address) {
+  return reinterpret_cast<Core*>(static_cast<uintptr_t>(address));
+}
+
+unsigned create_core() {
+  return static_cast<unsigned>(reinterpret_cast<uintptr_t>(new Core()));
+}
+
+void delete_core(unsigned core) {
+  delete core_at(core);
+}
+
+// Each Core method as a function of (address, arguments...); address 0 (a deleted Core, as
+// js/core.js leaves it) does nothing and returns zero.
+template <auto Method>
+struct Call;
+template <typename R, typename... A, R (Core::*Method)(A...)>
+struct Call<Method> {
+  static R invoke(unsigned core, A... a) {
+    return core == 0 ? R() : (core_at(core)->*Method)(a...);
+  }
+};
+template <typename R, typename... A, R (Core::*Method)(A...) const>
+struct Call<Method> {
+  static R invoke(unsigned core, A... a) {
+    return core == 0 ? R() : (core_at(core)->*Method)(a...);
+  }
+};
+
 EMSCRIPTEN_BINDINGS(lifeline) {
-  using namespace emscripten;
-  value_object<JsOutput>("Output")
-      .field("kind", &JsOutput::kind)
-      .field("socket", &JsOutput::socket)
-      .field("attempt", &JsOutput::attempt)
-      .field("code", &JsOutput::code)
-      .field("cause", &JsOutput::cause)
-      .field("wasClean", &JsOutput::was_clean)
-      .field("willReconnect", &JsOutput::will_reconnect)
-      .field("value", &JsOutput::value)
-      .field("from", &JsOutput::from)
-      .field("to", &JsOutput::to);
-  value_object<JsStats>("Stats")
-      .field("attempts", &JsStats::attempts)
-      .field("connects", &JsStats::connects)
-      .field("pingsSent", &JsStats::pings_sent)
-      .field("pongsReceived", &JsStats::pongs_received)
-      .field("deadLinks", &JsStats::dead_links)
-      .field("lateTimers", &JsStats::late_timers)
-      .field("retries", &JsStats::retries)
-      .field("lastRtt", &JsStats::last_rtt)
-      .field("state", &JsStats::state);
+  using emscripten::function;
   function("contract", &contract);
   function("heapInUse", &heap_in_use);
-  class_<Core>("Core")
-      .constructor<>()
-      .function("set", &Core::set)
-      .function("configure", &Core::configure)
-      .function("open", &Core::open)
-      .function("close", &Core::close)
-      .function("reconnect", &Core::reconnect)
-      .function("opened", &Core::opened)
-      .function("activity", &Core::activity)
-      .function("pong", &Core::pong)
-      .function("serverPing", &Core::server_ping)
-      .function("error", &Core::error)
-      .function("attemptFailed", &Core::attempt_failed)
-      .function("closed", &Core::closed)
-      .function("timeout", &Core::timeout)
-      .function("network", &Core::network)
-      .function("foreground", &Core::foreground)
-      .function("pollTimeout", &Core::poll_timeout)
-      .function("poll", &Core::poll)
-      .function("state", &Core::state)
-      .function("liveSocket", &Core::live_socket)
-      .function("stats", &Core::stats);
+  function("recordsAddress", &records_address);
+  function("createCore", &create_core);
+  function("deleteCore", &delete_core);
+  function("set", &Call<&Core::set>::invoke);
+  function("configure", &Call<&Core::configure>::invoke);
+  function("open", &Call<&Core::open>::invoke);
+  function("close", &Call<&Core::close>::invoke);
+  function("reconnect", &Call<&Core::reconnect>::invoke);
+  function("opened", &Call<&Core::opened>::invoke);
+  function("activity", &Call<&Core::activity>::invoke);
+  function("pong", &Call<&Core::pong>::invoke);
+  function("serverPing", &Call<&Core::server_ping>::invoke);
+  function("error", &Call<&Core::error>::invoke);
+  function("attemptFailed", &Call<&Core::attempt_failed>::invoke);
+  function("closed", &Call<&Core::closed>::invoke);
+  function("timeout", &Call<&Core::timeout>::invoke);
+  function("network", &Call<&Core::network>::invoke);
+  function("foreground", &Call<&Core::foreground>::invoke);
+  function("pollTimeout", &Call<&Core::poll_timeout>::invoke);
+  function("poll", &Call<&Core::poll>::invoke);
+  function("state", &Call<&Core::state>::invoke);
+  function("liveSocket", &Call<&Core::live_socket>::invoke);
+  function("stats", &Call<&Core::stats>::invoke);
 }

@@ -1,0 +1,81 @@
+// The core's Connection, as JavaScript holds it. The binding exports embind functions taking a
+// Core's address first, not an embind class (whose class-handle runtime would add several KB to
+// the glue; src/wasm/binding.cpp); this gives them back their shape: `new (coreClass(mod))()`.
+
+/**
+ * @param {any} mod the loaded core module
+ */
+export function coreClass(mod) {
+  return class Core {
+    constructor() {
+      /** @type {number} the Core's address in the module's memory; 0 once deleted */
+      this.p = mod.createCore();
+    }
+    set(/** @type {number} */ field, /** @type {number} */ value) {
+      return mod.set(this.p, field, value);
+    }
+    configure() {
+      return mod.configure(this.p);
+    }
+    open(/** @type {number} */ now) {
+      return mod.open(this.p, now);
+    }
+    close(/** @type {number} */ now, /** @type {number} */ code) {
+      return mod.close(this.p, now, code);
+    }
+    reconnect(/** @type {number} */ now) {
+      return mod.reconnect(this.p, now);
+    }
+    opened(/** @type {number} */ id, /** @type {number} */ now) {
+      return mod.opened(this.p, id, now);
+    }
+    activity(/** @type {number} */ id, /** @type {number} */ at) {
+      return mod.activity(this.p, id, at);
+    }
+    pong(/** @type {number} */ id, /** @type {number} */ now) {
+      return mod.pong(this.p, id, now);
+    }
+    serverPing(/** @type {number} */ id, /** @type {number} */ now) {
+      return mod.serverPing(this.p, id, now);
+    }
+    error(/** @type {number} */ id, /** @type {number} */ now) {
+      return mod.error(this.p, id, now);
+    }
+    attemptFailed(/** @type {number} */ id, /** @type {number} */ now) {
+      return mod.attemptFailed(this.p, id, now);
+    }
+    closed(/** @type {number} */ id, /** @type {number} */ now, /** @type {number} */ code, /** @type {boolean} */ clean, /** @type {boolean} */ allowed) {
+      return mod.closed(this.p, id, now, code, clean, allowed);
+    }
+    timeout(/** @type {number} */ now) {
+      return mod.timeout(this.p, now);
+    }
+    network(/** @type {boolean} */ online, /** @type {number} */ now) {
+      return mod.network(this.p, online, now);
+    }
+    foreground(/** @type {boolean} */ shown, /** @type {number} */ now) {
+      return mod.foreground(this.p, shown, now);
+    }
+    pollTimeout() {
+      return mod.pollTimeout(this.p);
+    }
+    /** The next output's kind, its fields left in the module's records (contract.js reads them). */
+    poll() {
+      return mod.poll(this.p);
+    }
+    /** Leaves the stats in the module's records. */
+    stats() {
+      mod.stats(this.p);
+    }
+    state() {
+      return mod.state(this.p);
+    }
+    liveSocket() {
+      return mod.liveSocket(this.p);
+    }
+    delete() {
+      if (this.p !== 0) mod.deleteCore(this.p);
+      this.p = 0;
+    }
+  };
+}
