@@ -1,7 +1,9 @@
-// The contract between the core and this shim, as the core exports it (src/lifeline/contract.hpp):
-// every configuration field with its JS name, kind, default and allowed range in words, and the
-// names of states, causes, outputs and results. Nothing here is a copy of a C++ number or name:
-// DEFAULTS and SEED_PATTERN are filled from the core by init().
+// The contract between the core and this shim (src/lifeline/contract.hpp): every configuration
+// field with its JS name, kind, default and allowed range in words, and the names of states,
+// causes, outputs, results and of the records the core leaves in memory. Nothing here is a copy of
+// a C++ number or name: the build prints the C++ table into contract-data.js, and init() checks
+// that the loaded core was compiled from the same one (its contractId()).
+import { CONTRACT, CONTRACT_ID } from './contract-data.js';
 
 /**
  * @typedef {{ index: number, cpp: string, js: string, kind: string, default: number, seedPattern: number, expected: string }} FieldSpec
@@ -23,98 +25,76 @@ const SHIM_DEFAULTS = {
   binaryType: 'blob',
 };
 
+const index = (/** @type {string[]} */ names) => Object.fromEntries(names.map((n, i) => [n, i]));
+
+/** @type {Contract} */
+const current = {
+  ...CONTRACT,
+  fields: CONTRACT.fields.map((/** @type {any} */ f, /** @type {number} */ i) => ({ ...f, index: i })),
+  output: index(CONTRACT.outputs),
+  result: index(CONTRACT.results),
+  state: index(CONTRACT.states),
+  cause: index(CONTRACT.causes),
+};
+
 /**
  * Every option's default: the core's fields from the contract (the seed excepted: each Lifeline
- * draws its own), then the shim's own. Filled and frozen by init().
+ * draws its own), then the shim's own.
  * @type {Record<string, any>}
  */
 export const DEFAULTS = {};
 
 /**
  * The classic heartCheck pattern as options: ping 10 s after open or each pong, close when no pong
- * within 10 s, reconnect every 5 s, at most 12 times over the client's life. Filled and frozen by
- * init(), from the core's Config::seed_pattern().
+ * within 10 s, reconnect every 5 s, at most 12 times over the client's life (the core's
+ * Config::seed_pattern()).
  * @type {Record<string, number>}
  */
 export const SEED_PATTERN = {};
 
-/** @type {Contract | null} */
-let current = null;
-/** The loaded core module, and where its records are in its HEAPF64 (see readOutput). */
+for (const f of current.fields) {
+  if (f.kind === 'seed') continue;
+  DEFAULTS[f.js] = f.kind === 'flag' ? f.default === 1 : f.default;
+  if (f.kind !== 'flag') SEED_PATTERN[f.js] = f.seedPattern;
+}
+Object.assign(DEFAULTS, SHIM_DEFAULTS);
+Object.freeze(DEFAULTS);
+Object.freeze(SEED_PATTERN);
+
+/** The loaded core module, and where its records are in its HEAPF64 (see readRecord). */
 /** @type {any} */
 let coreModule = null;
 let recordsAt = 0;
 
-/** The contract of the loaded core (init() has run). */
+/** The contract (the core's and this shim's: init() checks that they are the same). */
 export function contract() {
-  if (!current) throw new Error('ws-lifeline: the core is not loaded yet; call `await init()` first');
   return current;
 }
 
 /**
- * Reads the contract from a freshly loaded core module and checks that it is one this shim
- * understands; throws a clear error for a module that is not this package's core.
+ * Checks that a freshly loaded module is this package's core, built from this contract; throws a
+ * clear error otherwise.
  * @param {any} mod
- * @returns {Contract}
  */
-export function readContract(mod) {
-  let raw;
+export function checkCore(mod) {
+  let id;
   try {
-    raw = JSON.parse(asciiAt(mod.HEAPU8, mod.contract()));
+    id = mod.contractId();
   } catch (error) {
     throw new Error(`ws-lifeline: the loaded WebAssembly module is not this package's core (no contract: ${/** @type {Error} */ (error)?.message ?? error})`);
   }
-  const need = ['open-socket', 'send-ping', 'send-pong', 'close-socket', 'flush-queue', 'opened', 'closed', 'reconnecting', 'gave-up', 'heartbeat', 'state'];
-  const missing = need.filter((n) => !raw?.outputs?.includes(n));
-  if (
-    missing.length > 0 ||
-    !Array.isArray(raw.fields) ||
-    !Array.isArray(raw.outputFields) ||
-    !Array.isArray(raw.statsFields) ||
-    typeof mod.createCore !== 'function' ||
-    typeof mod.recordsAddress !== 'function'
-  ) {
-    throw new Error(`ws-lifeline: the loaded core does not match this shim (missing ${missing.join(', ') || 'createCore'})`);
+  if (id !== CONTRACT_ID) {
+    throw new Error(`ws-lifeline: the loaded core was built from another contract than this shim (core ${id}, shim ${CONTRACT_ID}): rebuild, or load the .wasm of this version`);
   }
-  const index = (/** @type {string[]} */ names) => Object.fromEntries(names.map((n, i) => [n, i]));
-  return {
-    ...raw,
-    fields: raw.fields.map((/** @type {any} */ f, /** @type {number} */ i) => ({ ...f, index: i })),
-    output: index(raw.outputs),
-    result: index(raw.results),
-    state: index(raw.states),
-    cause: index(raw.causes),
-  };
+  for (const name of ['createCore', 'recordsAddress', 'poll', 'stats']) {
+    if (typeof mod[name] !== 'function') throw new Error(`ws-lifeline: the loaded core does not match this shim (missing ${name})`);
+  }
 }
 
-/** A NUL-terminated ASCII string in the core's memory (the contract's JSON). */
-function asciiAt(/** @type {Uint8Array} */ heap, /** @type {number} */ at) {
-  if (!(heap instanceof Uint8Array) || !Number.isInteger(at) || at <= 0) throw new TypeError('no contract text');
-  let end = at;
-  while (end < heap.length && heap[end] !== 0) end++;
-  let text = '';
-  // In slices: String.fromCharCode takes its arguments on the stack.
-  for (let i = at; i < end; i += 4096) text += String.fromCharCode.apply(null, /** @type {any} */ (heap.subarray(i, Math.min(end, i + 4096))));
-  return text;
-}
-
-/**
- * Makes `c` the contract in force (with `mod`, the module it came from), and fills DEFAULTS and
- * SEED_PATTERN from it (once).
- */
-export function adoptContract(/** @type {Contract} */ c, /** @type {any} */ mod) {
-  current = c;
+/** Makes `mod` (checked by checkCore) the core module whose records readRecord reads. */
+export function adoptCore(/** @type {any} */ mod) {
   coreModule = mod;
   recordsAt = mod.recordsAddress() / 8;
-  if (Object.isFrozen(DEFAULTS)) return;
-  for (const f of c.fields) {
-    if (f.kind === 'seed') continue;
-    DEFAULTS[f.js] = f.kind === 'flag' ? f.default === 1 : f.default;
-    if (f.kind !== 'flag') SEED_PATTERN[f.js] = f.seedPattern;
-  }
-  Object.assign(DEFAULTS, SHIM_DEFAULTS);
-  Object.freeze(DEFAULTS);
-  Object.freeze(SEED_PATTERN);
 }
 
 /**
@@ -136,7 +116,7 @@ function readRecord(names, into) {
  */
 export function pollOutput(core) {
   const kind = core.poll();
-  return kind < 0 ? null : readRecord(contract().outputFields, { kind });
+  return kind < 0 ? null : readRecord(current.outputFields, { kind });
 }
 
 /**
@@ -146,7 +126,7 @@ export function pollOutput(core) {
  */
 export function coreStats(core) {
   core.stats();
-  return readRecord(contract().statsFields, {});
+  return readRecord(current.statsFields, {});
 }
 
 /** Whether a client may send `code` in a close frame (1000, or 3000-4999). */

@@ -3,7 +3,7 @@
 // without fetch or with a WebAssembly of their own (the runtime's instantiateOverride).
 import { createLifelineCore, defaultWasmLocation, instantiateOverride, loadOptionalModule } from './runtime.js';
 import { describe, globalObject } from './options.js';
-import { adoptContract, readContract } from './contract.js';
+import { adoptCore, checkCore } from './contract.js';
 import { coreClass } from './core.js';
 
 /** @type {Promise<any> | null} */
@@ -95,9 +95,9 @@ async function load(options) {
   created.catch(() => {}); // reported through `failed` or the race below
   failed.catch(() => {});
   const mod = await Promise.race([created, failed]);
-  const c = readContract(mod);
+  checkCore(mod);
   mod.Core = coreClass(mod);
-  adoptContract(c, mod);
+  adoptCore(mod);
   return mod;
 }
 

@@ -9,14 +9,25 @@ mkdir -p "$out" build/wasm
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
 
 cxx=(-std=c++20 -Oz -flto -fno-exceptions -fno-rtti -DEMSCRIPTEN_HAS_UNBOUND_TYPE_NAMES=0 -Wall -Wextra -Werror -Isrc)
+
+# The contract (lifeline/contract.hpp) as the shim reads it: js/contract-data.js, generated from
+# the C++ table by a small Node build of it; its id (FNV-1a of the text) is compiled into the
+# core, so init() refuses a core built from another contract.
+em++ "${cxx[@]}" -sENVIRONMENT=node -sSINGLE_FILE=1 src/config.cpp src/contract.cpp src/wasm/print_contract.cpp -o build/wasm/print-contract.cjs
+node build/wasm/print-contract.cjs > build/wasm/contract.json
+contract_id=$(node scripts/write-contract-data.mjs build/wasm/contract.json js/contract-data.js)
+
 objs=()
-for f in src/config.cpp src/connection.cpp src/contract.cpp src/wasm/binding.cpp src/wasm/embind_types.cpp src/wasm/allocator.cpp; do
+for f in src/config.cpp src/connection.cpp src/contract.cpp src/wasm/embind_types.cpp src/wasm/allocator.cpp; do
   o=build/wasm/$(basename "${f%.cpp}").o
   if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find src/lifeline -newer "$o" -name '*.hpp')" ]; then
     em++ "${cxx[@]}" -c "$f" -o "$o"
   fi
   objs+=("$o")
 done
+# Always: it carries the contract's id.
+em++ "${cxx[@]}" -DLIFELINE_CONTRACT_ID="$contract_id" -c src/wasm/binding.cpp -o build/wasm/binding.o
+objs+=(build/wasm/binding.o)
 
 link=(
   -Oz -flto -fno-exceptions -fno-rtti

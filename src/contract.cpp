@@ -1,6 +1,5 @@
-// The contract as JSON, for the shims (see lifeline/contract.hpp). Built once per process at
-// init(), so its speed is irrelevant, its size is not: no printf and no std::string (each would
-// bring its code into the WebAssembly build), a writer over a plain buffer.
+// The contract as JSON, for the shims (see lifeline/contract.hpp). The WebAssembly build does not
+// contain it: the build prints it once (src/wasm/print_contract.cpp) for js/contract-data.js.
 #include <cmath>
 #include <string>
 #include <utility>
@@ -11,48 +10,28 @@ namespace lifeline {
 
 namespace {
 
-// Appends to a buffer of `cap` bytes, counting what does not fit (write_contract returns the
-// length it needed).
-struct Text {
-  char* buf;
-  std::size_t cap;
-  std::size_t len = 0;
-  Text& operator+=(char c) {
-    if (len + 1 < cap) buf[len] = c;
-    ++len;
-    return *this;
-  }
-  Text& operator+=(const char* s) {
-    while (*s != '\0')
-      *this += *s++;
-    return *this;
-  }
-  char back() const { return len > 0 && len - 1 < cap ? buf[len - 1] : '\0'; }
-};
-
 // The names the contract exports are this file's own constants: letters, digits, '-', '_',
 // spaces, '>', '=' and '^', none of which JSON needs escaped.
-void add_string(Text& out, const char* s) {
+void add_string(std::string& out, const char* s) {
   out += '"';
   out += s;
   out += '"';
 }
 
-void add_digits(Text& out, unsigned long long n, int width) {
+void add_digits(std::string& out, unsigned long long n, int width) {
   char buf[24];
   int i = 24;
   do {
     buf[--i] = static_cast<char>('0' + n % 10);
     n /= 10;
   } while (n != 0 || 24 - i < width);
-  while (i < 24)
-    out += buf[i++];
+  out.append(buf + i, static_cast<std::size_t>(24 - i));
 }
 
 // Whole numbers and infinity are all the contract holds (defaults, seed-pattern values, codes);
 // anything else (below 2^64) is written with six decimals. A digit loop, because std::to_string
 // cost the WebAssembly build 0.7 KB of gzip (measured) for a text made once.
-void add_number(Text& out, double v) {
+void add_number(std::string& out, double v) {
   if (std::isinf(v)) {
     out += v > 0 ? "1e999" : "-1e999";
     return;
@@ -95,7 +74,7 @@ const char* kind_name(FieldKind kind) {
 }
 
 template <typename Enum>
-void add_names(Text& out, const char* key, int count) {
+void add_names(std::string& out, const char* key, int count) {
   out += ",\"";
   out += key;
   out += "\":[";
@@ -107,7 +86,7 @@ void add_names(Text& out, const char* key, int count) {
 }
 
 template <std::size_t N>
-void add_list(Text& out, const char* key, const char* const (&names)[N]) {
+void add_list(std::string& out, const char* key, const char* const (&names)[N]) {
   out += ",\"";
   out += key;
   out += "\":[";
@@ -120,11 +99,10 @@ void add_list(Text& out, const char* key, const char* const (&names)[N]) {
 
 }  // namespace
 
-std::size_t write_contract(char* buf, std::size_t cap) {
+std::string contract_json() {
   const Config defaults;
   const Config seed = Config::seed_pattern();
-  Text out{buf, cap};
-  out += "{\"fields\":[";
+  std::string out = "{\"fields\":[";
   for (int i = 0; i < kFieldCount; ++i) {
     const FieldSpec& f = field_spec(static_cast<Field>(i));
     if (i > 0) out += ',';
@@ -169,14 +147,7 @@ std::size_t write_contract(char* buf, std::size_t cap) {
   add_list(out, "outputFields", kOutputFieldNames);
   add_list(out, "statsFields", kStatsFieldNames);
   out += '}';
-  if (cap > 0) buf[out.len < cap ? out.len : cap - 1] = '\0';
-  return out.len;
-}
-
-std::string contract_json() {
-  std::string text(write_contract(nullptr, 0), '\0');
-  write_contract(text.data(), text.size() + 1);
-  return text;
+  return out;
 }
 
 }  // namespace lifeline

@@ -1,9 +1,10 @@
 // The contract between the core and every shim, written once: each configuration field (its C++
 // and JavaScript names, its kind, its default, the allowed range in words), and the names of
 // states, close causes, output kinds, command results and the core's close codes.
-// The WebAssembly binding exports it (contract_json) and js/ derives its option table, DEFAULTS,
-// SEED_PATTERN, STATES and CAUSES from it at init(), so no name or number is copied by hand across
-// the language boundary. Adding a field means: Config, this table, the .d.ts, a test.
+// The build exports it (contract_json, printed into js/contract-data.js) and js/ derives its option
+// table, DEFAULTS, SEED_PATTERN, STATES and CAUSES from it, so no name or number is copied by hand
+// across the language boundary; the core is compiled with the text's id and init() checks it.
+// Adding a field means: Config, this table, the .d.ts, a test.
 #pragma once
 
 #include <cstddef>
@@ -92,8 +93,5 @@ static_assert(std::size(kStatsFieldNames) == static_cast<std::size_t>(StatsField
 //   reconnect }, appCloseCodes: [normal, min, max], minDuration, outputFields: [...],
 //   statsFields: [...] }
 std::string contract_json();
-// The same into buf (cap bytes, NUL-terminated when cap > 0), without std::string: returns the
-// length of the whole text, so write_contract(nullptr, 0) + 1 is the size to give.
-std::size_t write_contract(char* buf, std::size_t cap);
 
 }  // namespace lifeline

@@ -1,8 +1,9 @@
 // The embind binding: thin on purpose. Numbers only across embind, no exceptions: records (an
 // output, the stats) are written as doubles into one static array in linear memory that
-// JavaScript reads (their field names come with the contract), and the contract's text is a
-// NUL-terminated ASCII string there too. So the glue needs none of embind's value_object or
-// std::string support (see embind_types.cpp). The friendly API lives in js/.
+// JavaScript reads (their field names come with the contract, which the shim has from the build,
+// js/contract-data.js; the core only says which contract it was built with). So the glue needs
+// none of embind's value_object, class or std::string support (see embind_types.cpp). The
+// friendly API lives in js/.
 #include <emscripten/bind.h>
 #include <malloc.h>
 
@@ -148,16 +149,12 @@ class Core {
   std::optional<Connection> conn_;
 };
 
-// The address of the contract's JSON text (ASCII, NUL-terminated), made once.
-unsigned contract() {
-  static char* text = nullptr;
-  if (text == nullptr) {
-    const std::size_t size = lifeline::write_contract(nullptr, 0) + 1;
-    text = static_cast<char*>(std::malloc(size));
-    if (text == nullptr) return 0;
-    lifeline::write_contract(text, size);
-  }
-  return static_cast<unsigned>(reinterpret_cast<uintptr_t>(text));
+#ifndef LIFELINE_CONTRACT_ID
+#error "LIFELINE_CONTRACT_ID: the id of the contract's text (scripts/build-wasm.sh computes it)"
+#endif
+// The id of the contract this core was built with (js/contract-data.js has the same).
+unsigned contract_id() {
+  return LIFELINE_CONTRACT_ID;
 }
 
 unsigned records_address() {
@@ -220,7 +217,7 @@ struct Call<Method> {
 
 EMSCRIPTEN_BINDINGS(lifeline) {
   using emscripten::function;
-  function("contract", &contract);
+  function("contractId", &contract_id);
   function("heapInUse", &heap_in_use);
   function("recordsAddress", &records_address);
   function("createCore", &create_core);
