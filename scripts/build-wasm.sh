@@ -44,7 +44,7 @@ link=(
   -sMALLOC=none -sTOTAL_STACK=65536 -sINITIAL_MEMORY=262144 -sALLOW_MEMORY_GROWTH=1
   -sASSERTIONS=0 -sSUPPORT_ERRNO=0 -sINCOMING_MODULE_JS_API=[instantiateWasm,onAbort,print,printErr]
 )
-em++ "${objs[@]}" "${link[@]}" -sEXPORT_ES6=1 -o build/wasm/lifeline-core.mjs
+em++ "${objs[@]}" "${link[@]}" -sEXPORT_ES6=1 -sUSE_ES6_IMPORT_META=0 -o build/wasm/lifeline-core.mjs
 em++ "${objs[@]}" "${link[@]}" -o build/wasm/lifeline-core.cjs
 # Debian's emscripten cannot run closure; terser mangles the glue instead (12.1 -> 8.2 KB gzip).
 node_modules/.bin/terser build/wasm/lifeline-core.mjs --module -c passes=2 -m -o "$out/lifeline-core.mjs"

@@ -153,7 +153,7 @@ test('the package loads by require() in a WeChat-like sandbox and init() finds t
 
   await lib.init();
   await lib.init(); // idempotent
-  assert.deepEqual(sandbox.wasmCalls, [{ rejected: '[object Uint8Array]' }, { path: `${PACKAGE_PREFIX}lifeline-core.wasm` }]);
+  assert.deepEqual(sandbox.wasmCalls, [{ rejected: '[object Uint8Array]' }, { path: `${PACKAGE_PREFIX}lifeline-core.wasm.br` }]);
 
   // No transport or platform given: wx's SocketTasks and signals are the defaults.
   const l = open(OPTIONS);
@@ -167,6 +167,23 @@ test('the package loads by require() in a WeChat-like sandbox and init() finds t
     events.filter((e) => e.type === 'statechange').map((e) => e.to),
     ['connecting', 'open'],
   );
+});
+
+test('on a base library that cannot read .wasm.br (2.13.x), init() says so and how to load a plain .wasm', async () => {
+  // WXWebAssembly as 2.13.x has it: .wasm files only.
+  const plainOnly = {
+    instantiate: (p, imports) =>
+      /\.br$/.test(p)
+        ? Promise.reject(new Error('WXWebAssembly.instantiate: invalid path'))
+        : WebAssembly.instantiate(fs.readFileSync(fileURLToPath(new URL('../dist/wasm/lifeline-core.wasm', import.meta.url))), imports),
+    Memory: WebAssembly.Memory,
+    Table: WebAssembly.Table,
+    Global: WebAssembly.Global,
+  };
+  const sandbox = createSandbox({ root: ROOT, withWXWebAssembly: false, globals: { WXWebAssembly: plainOnly } });
+  const lib = sandbox.require('ws-lifeline');
+  await assert.rejects(lib.init(), (e) => /2\.14\.0/.test(e.message) && /invalid path/.test(e.message) && /wasmPath/.test(e.message));
+  await lib.init({ wasmPath: '/lifeline-core.wasm' }); // the retry with a plain .wasm works
 });
 
 test("init({ wasmPath }) loads the brotli-compressed .wasm.br, and a wrong path is refused", async (t) => {

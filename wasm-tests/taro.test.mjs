@@ -1,6 +1,6 @@
 // A real Taro 4 project (React, webpack 5) that uses the package as a user would: wasm-tests/
-// fixtures/taro-app imports `ws-lifeline/miniprogram`, copies lifeline-core.wasm with one line of
-// Taro config (`copy`) and calls init({ wasmPath: '/lifeline-core.wasm' }). It is built with
+// fixtures/taro-app imports `ws-lifeline/miniprogram`, copies lifeline-core.wasm.br with one line of
+// Taro config (`copy`) and calls init({ wasmPath: '/lifeline-core.wasm.br' }). It is built with
 // `taro build --type weapp` from its locked dependencies, with this package installed from its own
 // `npm pack` tarball, and the output folder is run as WeChat runs it (the WeChat-like vm: no eval,
 // no WebAssembly, WXWebAssembly with code-package paths) against a real server, through a proxy
@@ -59,9 +59,9 @@ test('taro build --type weapp bundles ws-lifeline/miniprogram and copies the .wa
   const dist = path.join(dir, 'dist');
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dist, 'app.json'), 'utf8')).pages, [PAGE]);
   // The .wasm where `copy` put it, byte for byte the package's.
-  const copied = fs.readFileSync(path.join(dist, 'lifeline-core.wasm'));
-  assert.deepEqual(copied, fs.readFileSync(path.join(REPO, 'miniprogram_dist', 'lifeline-core.wasm')));
-  assert.ok(fs.readFileSync(path.join(dist, `${PAGE}.js`), 'utf8').includes('/lifeline-core.wasm'), 'the page passes the wasmPath');
+  const copied = fs.readFileSync(path.join(dist, 'lifeline-core.wasm.br'));
+  assert.deepEqual(copied, fs.readFileSync(path.join(REPO, 'miniprogram_dist', 'lifeline-core.wasm.br')));
+  assert.ok(fs.readFileSync(path.join(dist, `${PAGE}.js`), 'utf8').includes('/lifeline-core.wasm.br'), 'the page passes the wasmPath');
 });
 
 test('the Taro page runs as WeChat runs it: init, echo, a half-open link detected, reconnect, close on unload', { timeout: 15 * 60_000 }, async (t) => {
@@ -81,7 +81,7 @@ test('the Taro page runs as WeChat runs it: init, echo, a half-open link detecte
   // The query as the runtime gives it to onLoad: URL-encoded.
   const page = await mp.openPage(PAGE, { url: encodeURIComponent(proxy.url('/taro')) });
   await waitFor(() => server.connections === 1, 'init() resolved and the page connected');
-  assert.deepEqual(mp.wasmCalls, [{ path: '/lifeline-core.wasm' }]);
+  assert.deepEqual(mp.wasmCalls, [{ path: '/lifeline-core.wasm.br' }]);
   await waitFor(() => said('hello 1'), 'hello 1');
   await waitFor(() => said('echo-seen 1'), 'the echo of hello 1 reached the page');
   // React's state went through Taro's setData to the page.

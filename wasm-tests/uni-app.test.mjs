@@ -5,9 +5,9 @@
 // wire (`hello <n>` on its n-th open, `echo-seen <n>` when that hello came back).
 //
 // The recipe under test (README, "Quick start: mini-programs"):
-//   cp node_modules/ws-lifeline/miniprogram_dist/lifeline-core.wasm src/static/
+//   cp node_modules/ws-lifeline/miniprogram_dist/lifeline-core.wasm.br src/static/
 //   import { init, Lifeline } from 'ws-lifeline/miniprogram';
-//   await init({ wasmPath: '/static/lifeline-core.wasm' });
+//   await init({ wasmPath: '/static/lifeline-core.wasm.br' });
 // and the alternative without a copy step (pages/asset-url): Vite's
 //   import wasmPath from 'ws-lifeline/lifeline-core.wasm?url';   await init({ wasmPath });
 //
@@ -16,6 +16,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { brotliDecompressSync } from 'node:zlib';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { prepareFixture, run } from './support/fixture-project.mjs';
@@ -40,9 +41,9 @@ before(
   () => {
     dir = prepareFixture('uni-app');
     // The documented step: uni copies src/static/ into the code package as it is.
-    wasmBytes = fs.readFileSync(path.join(dir, 'node_modules/ws-lifeline/miniprogram_dist/lifeline-core.wasm'));
+    wasmBytes = fs.readFileSync(path.join(dir, 'node_modules/ws-lifeline/miniprogram_dist/lifeline-core.wasm.br'));
     fs.mkdirSync(path.join(dir, 'src/static'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'src/static/lifeline-core.wasm'), wasmBytes);
+    fs.writeFileSync(path.join(dir, 'src/static/lifeline-core.wasm.br'), wasmBytes);
 
     // stdout and stderr both (Vite's warnings go to stderr); a failed build throws with them.
     const log = run(dir, 'sh', ['-c', 'node_modules/.bin/uni build -p mp-weixin 2>&1']);
@@ -54,7 +55,7 @@ before(
 );
 
 test('the build: the .wasm from src/static/ is in the code package, the library is bundled', () => {
-  assert.deepEqual(fs.readFileSync(path.join(out, 'static/lifeline-core.wasm')), wasmBytes);
+  assert.deepEqual(fs.readFileSync(path.join(out, 'static/lifeline-core.wasm.br')), wasmBytes);
   const appJson = JSON.parse(fs.readFileSync(path.join(out, 'app.json'), 'utf8'));
   assert.deepEqual(appJson.pages, ['pages/index/index', 'pages/asset-url/index']);
   // Bundled into common/vendor.js (nothing left to require from miniprogram_npm).
@@ -65,7 +66,8 @@ test('the build: the .wasm from src/static/ is in the code package, the library 
   // The ?url page's copy, emitted by Vite under assets/ with a hash.
   const assets = fs.readdirSync(path.join(out, 'assets')).filter((f) => f.endsWith('.wasm'));
   assert.equal(assets.length, 1, assets.join(', '));
-  assert.deepEqual(fs.readFileSync(path.join(out, 'assets', assets[0])), wasmBytes);
+  // (the package's plain .wasm, the same core as the .wasm.br)
+  assert.deepEqual(fs.readFileSync(path.join(out, 'assets', assets[0])), brotliDecompressSync(wasmBytes));
 });
 
 test('the page connects, notices a dead link by its heartbeat, reconnects, and closes on unload', async (t) => {
@@ -90,7 +92,7 @@ test('the page connects, notices a dead link by its heartbeat, reconnects, and c
   const saw = (data) => server.received.some((r) => r.data === data);
 
   await waitFor(() => server.connections === 1, 'init() resolved and the first connection arrived');
-  assert.deepEqual(mp.wasmCalls, [{ path: '/static/lifeline-core.wasm' }]);
+  assert.deepEqual(mp.wasmCalls, [{ path: '/static/lifeline-core.wasm.br' }]);
   await waitFor(() => saw('hello 1'), 'hello 1');
   await waitFor(() => saw('echo-seen 1'), 'echo-seen 1');
   assert.equal(fake.stats.connectCalls, 1);

@@ -19,6 +19,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { brotliDecompressSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -118,7 +119,7 @@ test('miniprogram-ci packNpm copies the whole miniprogram_dist, .wasm included, 
     .filter((f) => f.startsWith('package/miniprogram_dist/') && !f.endsWith('/'))
     .map((f) => f.slice('package/miniprogram_dist/'.length))
     .sort();
-  assert.ok(inTarball.includes('lifeline-core.wasm'), `the tarball's miniprogram_dist: ${inTarball.join(', ')}`);
+  assert.ok(inTarball.includes('lifeline-core.wasm.br'), `the tarball's miniprogram_dist: ${inTarball.join(', ')}`);
   const built = path.join(miniprogramRoot, PACKAGE_NPM_DIR);
   assert.deepEqual(listFiles(built), inTarball, 'miniprogram_npm/ws-lifeline holds the tarball\'s miniprogram_dist');
   for (const file of inTarball) {
@@ -127,7 +128,7 @@ test('miniprogram-ci packNpm copies the whole miniprogram_dist, .wasm included, 
       `${file} is copied unchanged`,
     );
   }
-  assert.ok(WebAssembly.validate(fs.readFileSync(path.join(built, 'lifeline-core.wasm'))));
+  assert.ok(WebAssembly.validate(brotliDecompressSync(fs.readFileSync(path.join(built, 'lifeline-core.wasm.br')))));
 });
 
 test('the example runs from the Build npm output: connects, sends, reconnects, survives a half-open link, closes', async (t) => {
@@ -162,7 +163,7 @@ test('the example runs from the Build npm output: connects, sends, reconnects, s
   // The core came from the package's own folder under miniprogram_npm, by its code-package path.
   assert.deepEqual(
     mp.wasmCalls.map((c) => c.path),
-    ['/miniprogram_npm/ws-lifeline/lifeline-core.wasm'],
+    ['/miniprogram_npm/ws-lifeline/lifeline-core.wasm.br'],
   );
   instance.sendNow();
   await waitFor(() => server.received.some((r) => r.data === 'hello 1'), 'the server got the message');

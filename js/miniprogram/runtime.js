@@ -6,8 +6,9 @@ const createLifelineCore = require('./lifeline-core.js');
 const { detectMiniProgram, socketTaskTransport } = require('./transports/sockettask.js');
 const { miniProgramPlatform } = require('./platform/miniprogram.js');
 
-// Where WeChat's "Build npm" puts this package's miniprogram_dist.
-const DEFAULT_WASM_PATH = '/miniprogram_npm/ws-lifeline/lifeline-core.wasm';
+// Where WeChat's "Build npm" puts this package's miniprogram_dist; brotli-compressed (read by
+// WXWebAssembly from base library 2.14.0; 7 KB where the .wasm is 16).
+const DEFAULT_WASM_PATH = '/miniprogram_npm/ws-lifeline/lifeline-core.wasm.br';
 
 exports.createLifelineCore = createLifelineCore;
 exports.defaultWasmLocation = DEFAULT_WASM_PATH;
@@ -23,7 +24,16 @@ exports.instantiateOverride = (options) => {
   }
   // Resolves to { instance, module } (or, as the official typings say, a bare Instance): the
   // loader takes either.
-  return (imports) => WXWebAssembly.instantiate(path, imports);
+  return (imports) =>
+    WXWebAssembly.instantiate(path, imports).then(undefined, (error) => {
+      if (!/\.br$/.test(path)) throw error;
+      const e = new Error(
+        `ws-lifeline: WXWebAssembly could not load ${path}: ${error && error.message ? error.message : error} ` +
+          '(.wasm.br files need base library 2.14.0 or later; on an older one, give init({ wasmPath }) a plain .wasm)',
+      );
+      e.cause = error;
+      throw e;
+    });
 };
 
 // One transport per platform API, so that its count of live sockets covers every Lifeline (the

@@ -6,8 +6,8 @@ Page({
   data: { state: 'idle', rtt: '-', sent: 0, received: 0, log: [] },
 
   async onLoad() {
-    // Loads miniprogram_npm/ws-lifeline/lifeline-core.wasm through WXWebAssembly. In a subpackage,
-    // pass its path: init({ wasmPath: '/sub/miniprogram_npm/ws-lifeline/lifeline-core.wasm' }).
+    // Loads miniprogram_npm/ws-lifeline/lifeline-core.wasm.br through WXWebAssembly. In a subpackage,
+    // pass its path: init({ wasmPath: '/sub/miniprogram_npm/ws-lifeline/lifeline-core.wasm.br' }).
     await init();
     const { serverUrl, socketOptions } = getApp().globalData; // set in app.js
     const sock = new Lifeline(serverUrl, socketOptions);
