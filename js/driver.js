@@ -26,6 +26,7 @@ export class Driver {
     this.state = core.state();
     this.socketId = 0; // the live socket's generation, 0 if none
     this.lastActivity = -Infinity; // latest inbound data on the live socket
+    this.chunkAt = NaN; // while the transport hands over messages read together: when they came
     this._reportedActivity = -Infinity; // what the core has been told
     this.deadline = Infinity;
     this._timer = null;
@@ -37,6 +38,7 @@ export class Driver {
   setSocket(/** @type {number} */ id) {
     this.socketId = id;
     this.lastActivity = this._reportedActivity = -Infinity;
+    this.chunkAt = NaN;
   }
 
   /**

@@ -229,14 +229,23 @@ export class Emitter {
   _dispatch(type, event, handler, list) {
     if (typeof handler === 'function') callSafely(handler, this, event);
     if (list === undefined || list.length === 0 || event[kStop]) return;
-    for (const l of list.length === 1 ? [list[0]] : list.slice()) {
-      if (l.removed) continue;
-      if (l.once) this._remove(type, l);
-      const fn = l.fn;
-      if (typeof fn === 'function') callSafely(fn, this, event);
-      else callHandleEvent(fn, event);
+    // One listener (the common case) without copying the list: no allocation per message.
+    if (list.length === 1) {
+      this._call(type, list[0], event);
+      return;
+    }
+    for (const l of list.slice()) {
+      this._call(type, l, event);
       if (event[kStop]) return;
     }
+  }
+
+  _call(/** @type {string} */ type, /** @type {Entry} */ l, /** @type {any} */ event) {
+    if (l.removed) return;
+    if (l.once) this._remove(type, l);
+    const fn = l.fn;
+    if (typeof fn === 'function') callSafely(fn, this, event);
+    else callHandleEvent(fn, event);
   }
 }
 

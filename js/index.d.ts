@@ -32,8 +32,14 @@ export interface TransportHandlers {
   message(data: any): void;
   error(detail: unknown): void;
   close(code: number, reason: string, wasClean: boolean): void;
-  /** Bytes arrived, a message may not be complete yet: life (a transport that can see bytes calls it). */
-  activity?(): void;
+  /**
+   * Bytes arrived, a message may not be complete yet: life (a transport that can see bytes calls
+   * it). With `batch` true, the messages the transport hands over until it calls activityDone()
+   * came with these bytes, and share their arrival time (one clock read per read, not per message).
+   */
+  activity?(batch?: boolean): void;
+  /** The bytes reported by activity(true) are all handed over. */
+  activityDone?(): void;
 }
 /** Creates one socket; handlers must be attached before it returns. */
 export type Transport = (

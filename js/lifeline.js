@@ -14,7 +14,7 @@ import { webSocketTransport } from './transports/websocket.js';
 
 /**
  * @typedef {(url: string, protocols: string[] | undefined, handlers: TransportHandlers, binaryType: string) => TransportSocket} Transport
- * @typedef {{ open(): void, message(data: any): void, error(detail: any): void, close(code: number, reason: string, wasClean: boolean): void, activity?(): void }} TransportHandlers
+ * @typedef {{ open(): void, message(data: any): void, error(detail: any): void, close(code: number, reason: string, wasClean: boolean): void, activity?(batch?: boolean): void, activityDone?(): void }} TransportHandlers
  * @typedef {{ send(data: any): boolean | void, close(code: number, reason: string, abandon: boolean): void, readonly bufferedAmount: number, readonly protocol: string, readonly extensions: string, setBinaryType?(type: string): void }} TransportSocket
  * @typedef {{ initial?(): { online?: boolean, foreground?: boolean }, subscribe(h: { network(online: boolean): void, foreground(shown: boolean): void }): () => void }} Platform
  */
@@ -402,15 +402,20 @@ export class Lifeline extends Emitter {
       open: () => {
         if (id === d.socketId) d.input((core, t) => core.opened(id, t));
       },
-      activity: () => {
-        // Bytes arrived (a message may not be complete yet): life, batched like a message.
+      activity: (batch) => {
+        // Bytes arrived (a message may not be complete yet): life, batched like a message. With
+        // `batch`, the messages parsed from these bytes, until activityDone(), came at this time.
         if (id !== d.socketId) return;
         d.lastActivity = d.clock();
+        if (batch === true) d.chunkAt = d.lastActivity;
         this._outbox.lifeSeen();
+      },
+      activityDone: () => {
+        d.chunkAt = NaN;
       },
       message: (data) => {
         if (id !== d.socketId) return;
-        const now = d.clock();
+        const now = d.chunkAt === d.chunkAt ? d.chunkAt : d.clock();
         this._outbox.lifeSeen();
         if (this._matches('isPong', this._isPong, data)) {
           d.input((core) => core.pong(id, now));

@@ -138,7 +138,7 @@ test('ws: a 400 kB message at 1 MB/s (2x pingInterval + pongTimeout) is delivere
   const c = await rig(t, 'ws', options, { bigOnConnect: 400 * KB });
   const opened = await firstOpen(c);
   const socket = c.sockets[0]._socket;
-  assert.equal(socket.listenerCount('data'), 2, "ws's own 'data' listener and the transport's");
+  assert.equal(socket.listenerCount('data'), 3, "ws's own 'data' listener and the transport's two around it");
   await waitFor(() => c.big.length > 0 || c.closes.length > 0, 'the message or a close');
   report(t, c, 'ws 400 kB, bound 200 ms', opened);
   assert.deepEqual(c.closes, [], 'no close');
@@ -261,14 +261,25 @@ test('transport: listens to the TCP socket only when the handlers take activity(
   assert.equal(sockets[0]._socket.listenerCount('data'), 1, "only ws's own listener");
   plain.close(1000, '', true);
 
+  // Around ws's own listener: activity(true) before it parses a read, activityDone() after, so
+  // the messages of one read are handed over between the two (and share its arrival time).
   let chunks = 0;
-  const tapped = await open({ activity: () => chunks++ });
+  const order = [];
+  const tapped = await open({
+    activity: (batch) => {
+      chunks++;
+      order.push(`activity ${batch}`);
+    },
+    activityDone: () => order.push('done'),
+    message: (data) => order.push(`message ${data}`),
+  });
   const tcp = sockets[1]._socket;
-  assert.equal(tcp.listenerCount('data'), 2);
+  assert.equal(tcp.listenerCount('data'), 3);
   const echoed = new Promise((resolve) => server.once('message', resolve));
   tapped.send('hello');
   await echoed;
-  await waitFor(() => chunks > 0, 'the echo reported as activity');
+  await waitFor(() => chunks > 0 && order.at(-1) === 'done', 'the echo reported as activity');
+  assert.deepEqual(order, ['activity true', 'message hello', 'done']);
   tapped.close(1000, '', false); // a closing handshake: the TCP socket stays open a little
   assert.equal(tcp.listenerCount('data'), 1, 'the transport stopped listening at once');
   const reported = chunks;

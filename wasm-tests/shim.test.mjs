@@ -2260,3 +2260,35 @@ describe('review regressions', () => {
     assert.equal(ll.readyState, Lifeline.CLOSED);
   });
 });
+
+test('the messages of one read (activity(true) … activityDone()) share its arrival time: one clock read for all', async (t) => {
+  let reads = 0;
+  /** @type {any} */
+  let time = null;
+  const clock = () => {
+    reads++;
+    return time.now();
+  };
+  const r = await opened(t, { clock, pingInterval: 1000, pongTimeout: 1000 });
+  time = r.time;
+  const h = r.transport.last.handlers;
+  const got = [];
+  r.ll.onmessage = (e) => got.push(e.data);
+  reads = 0;
+  h.activity(true);
+  for (const m of ['a', 'b', 'c']) h.message(m);
+  h.activityDone();
+  assert.deepEqual(got, ['a', 'b', 'c']);
+  assert.equal(reads, 1, 'one clock read for the read and its three messages');
+  h.message('d'); // outside a read: its own time
+  assert.equal(reads, 2);
+  h.activity(); // a transport that reports bytes without batching: messages keep their own times
+  h.message('e');
+  assert.equal(reads, 4);
+  // The heartbeat counts from the read: a ping 1000 ms after it, not before.
+  r.events.clear();
+  await r.time.advance(999);
+  assert.equal(r.ll.stats.pingsSent, 0);
+  await r.time.advance(2);
+  assert.equal(r.ll.stats.pingsSent, 1);
+});
