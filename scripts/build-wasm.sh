@@ -21,7 +21,7 @@ objs=()
 for f in src/config.cpp src/connection.cpp src/contract.cpp src/wasm/embind_types.cpp src/wasm/allocator.cpp; do
   o=build/wasm/$(basename "${f%.cpp}").o
   if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find src/lifeline -newer "$o" -name '*.hpp')" ]; then
-    em++ "${cxx[@]}" -c "$f" -o "$o"
+    em++ "${cxx[@]}" -DLIFELINE_NO_CONTRACT_TEXT -c "$f" -o "$o"
   fi
   objs+=("$o")
 done

@@ -34,8 +34,18 @@ bool whole_32(double v) {
   return std::isfinite(v) && v >= 0 && v <= 4294967295.0 && v == std::floor(v);
 }
 
-constexpr const char* kDurationWords = "a number of milliseconds >= 1, or Infinity to disable";
-constexpr const char* kFlagWords = "true or false";
+// The table's words (names, the allowed values) are left out of the WebAssembly build
+// (LIFELINE_NO_CONTRACT_TEXT): the shim has them from js/contract-data.js, which the build prints
+// from this same table (src/wasm/print_contract.cpp), and the core only needs the accessors.
+#ifdef LIFELINE_NO_CONTRACT_TEXT
+#define LIFELINE_TEXT(s) ""
+#else
+#define LIFELINE_TEXT(s) s
+#endif
+
+constexpr const char* kDurationWords =
+    LIFELINE_TEXT("a number of milliseconds >= 1, or Infinity to disable");
+constexpr const char* kFlagWords = LIFELINE_TEXT("true or false");
 
 bool set_flag(bool& field, double v) {
   if (v != 0 && v != 1) return false;
@@ -46,47 +56,53 @@ bool set_flag(bool& field, double v) {
 // Indexed by Field. The getters give the defaults (from Config{}) and the seed pattern's values
 // (from Config::seed_pattern()), so neither is written twice.
 constexpr FieldSpec kFields[] = {
-    {Field::kPingInterval, "ping_interval", "pingInterval", FieldKind::kDuration, kDurationWords,
-     [](const Config& c) { return c.ping_interval; },
+    {Field::kPingInterval, LIFELINE_TEXT("ping_interval"), LIFELINE_TEXT("pingInterval"),
+     FieldKind::kDuration, kDurationWords, [](const Config& c) { return c.ping_interval; },
      [](Config& c, double v) { return c.ping_interval = v, true; }},
-    {Field::kPongTimeout, "pong_timeout", "pongTimeout", FieldKind::kDuration, kDurationWords,
-     [](const Config& c) { return c.pong_timeout; },
+    {Field::kPongTimeout, LIFELINE_TEXT("pong_timeout"), LIFELINE_TEXT("pongTimeout"),
+     FieldKind::kDuration, kDurationWords, [](const Config& c) { return c.pong_timeout; },
      [](Config& c, double v) { return c.pong_timeout = v, true; }},
-    {Field::kConnectTimeout, "connect_timeout", "connectTimeout", FieldKind::kDuration,
-     kDurationWords, [](const Config& c) { return c.connect_timeout; },
+    {Field::kConnectTimeout, LIFELINE_TEXT("connect_timeout"), LIFELINE_TEXT("connectTimeout"),
+     FieldKind::kDuration, kDurationWords, [](const Config& c) { return c.connect_timeout; },
      [](Config& c, double v) { return c.connect_timeout = v, true; }},
-    {Field::kReconnectDelay, "reconnect_delay", "reconnectDelay", FieldKind::kDelay,
-     "0, or a finite number of milliseconds >= 1",
+    {Field::kReconnectDelay, LIFELINE_TEXT("reconnect_delay"), LIFELINE_TEXT("reconnectDelay"),
+     FieldKind::kDelay, LIFELINE_TEXT("0, or a finite number of milliseconds >= 1"),
      [](const Config& c) { return c.reconnect_delay; },
      [](Config& c, double v) { return c.reconnect_delay = v, true; }},
-    {Field::kMaxReconnectDelay, "max_reconnect_delay", "maxReconnectDelay", FieldKind::kMaxDelay,
-     "a finite number of milliseconds >= the reconnect delay",
+    {Field::kMaxReconnectDelay, LIFELINE_TEXT("max_reconnect_delay"),
+     LIFELINE_TEXT("maxReconnectDelay"), FieldKind::kMaxDelay,
+     LIFELINE_TEXT("a finite number of milliseconds >= the reconnect delay"),
      [](const Config& c) { return c.max_reconnect_delay; },
      [](Config& c, double v) { return c.max_reconnect_delay = v, true; }},
-    {Field::kBackoffFactor, "backoff_factor", "backoffFactor", FieldKind::kFactor,
-     "a finite number >= 1", [](const Config& c) { return c.backoff_factor; },
+    {Field::kBackoffFactor, LIFELINE_TEXT("backoff_factor"), LIFELINE_TEXT("backoffFactor"),
+     FieldKind::kFactor, LIFELINE_TEXT("a finite number >= 1"),
+     [](const Config& c) { return c.backoff_factor; },
      [](Config& c, double v) { return c.backoff_factor = v, true; }},
-    {Field::kJitter, "jitter", "jitter", FieldKind::kFraction, "a number from 0 to 1",
-     [](const Config& c) { return c.jitter; },
+    {Field::kJitter, LIFELINE_TEXT("jitter"), LIFELINE_TEXT("jitter"), FieldKind::kFraction,
+     LIFELINE_TEXT("a number from 0 to 1"), [](const Config& c) { return c.jitter; },
      [](Config& c, double v) { return c.jitter = v, true; }},
-    {Field::kMaxRetries, "max_retries", "maxRetries", FieldKind::kCount,
-     "a whole number from 0 to 4294967295, or Infinity for no limit",
+    {Field::kMaxRetries, LIFELINE_TEXT("max_retries"), LIFELINE_TEXT("maxRetries"),
+     FieldKind::kCount,
+     LIFELINE_TEXT("a whole number from 0 to 4294967295, or Infinity for no limit"),
      [](const Config& c) { return c.max_retries; },
      [](Config& c, double v) { return c.max_retries = v, true; }},
-    {Field::kMinUptime, "min_uptime", "minUptime", FieldKind::kUptime,
-     "a number of milliseconds >= 0, or Infinity to never reset",
+    {Field::kMinUptime, LIFELINE_TEXT("min_uptime"), LIFELINE_TEXT("minUptime"), FieldKind::kUptime,
+     LIFELINE_TEXT("a number of milliseconds >= 0, or Infinity to never reset"),
      [](const Config& c) { return c.min_uptime; },
      [](Config& c, double v) { return c.min_uptime = v, true; }},
-    {Field::kTimerSlack, "timer_slack", "timerSlack", FieldKind::kDuration, kDurationWords,
-     [](const Config& c) { return c.timer_slack; },
+    {Field::kTimerSlack, LIFELINE_TEXT("timer_slack"), LIFELINE_TEXT("timerSlack"),
+     FieldKind::kDuration, kDurationWords, [](const Config& c) { return c.timer_slack; },
      [](Config& c, double v) { return c.timer_slack = v, true; }},
-    {Field::kAnswerServerPings, "answer_server_pings", "answerServerPings", FieldKind::kFlag,
-     kFlagWords, [](const Config& c) { return c.answer_server_pings ? 1.0 : 0.0; },
+    {Field::kAnswerServerPings, LIFELINE_TEXT("answer_server_pings"),
+     LIFELINE_TEXT("answerServerPings"), FieldKind::kFlag, kFlagWords,
+     [](const Config& c) { return c.answer_server_pings ? 1.0 : 0.0; },
      [](Config& c, double v) { return set_flag(c.answer_server_pings, v); }},
-    {Field::kPauseInBackground, "pause_in_background", "pauseInBackground", FieldKind::kFlag,
-     kFlagWords, [](const Config& c) { return c.pause_in_background ? 1.0 : 0.0; },
+    {Field::kPauseInBackground, LIFELINE_TEXT("pause_in_background"),
+     LIFELINE_TEXT("pauseInBackground"), FieldKind::kFlag, kFlagWords,
+     [](const Config& c) { return c.pause_in_background ? 1.0 : 0.0; },
      [](Config& c, double v) { return set_flag(c.pause_in_background, v); }},
-    {Field::kSeed, "seed", "seed", FieldKind::kSeed, "a whole number from 0 to 4294967295",
+    {Field::kSeed, LIFELINE_TEXT("seed"), LIFELINE_TEXT("seed"), FieldKind::kSeed,
+     LIFELINE_TEXT("a whole number from 0 to 4294967295"),
      [](const Config& c) { return static_cast<double>(c.seed); },
      [](Config& c, double v) {
        if (!whole_32(v)) return false;

@@ -1,5 +1,6 @@
 // A loopback TCP proxy that sits between a WebSocket client and a real server and injects
-// network faults on demand. Test support only: it listens on, and connects to, 127.0.0.1 only.
+// network faults on demand. Testbed only (wasm-tests, bench, the demo): it listens on, and connects
+// to, 127.0.0.1 only.
 //
 //   const proxy = await startFaultProxy({ targetPort: server.port });
 //   new WebSocket(proxy.url('/chat'));

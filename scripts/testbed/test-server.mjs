@@ -1,4 +1,4 @@
-// A scriptable `ws` WebSocket server for tests, on 127.0.0.1 only.
+// A scriptable `ws` WebSocket server for tests, benchmarks and the demo, on 127.0.0.1 only.
 //
 // - A text message equal to `pingText` is answered with `pongText` while answerPings is on, and is
 //   not recorded. While answerPings is off it is recorded but neither answered nor echoed (an

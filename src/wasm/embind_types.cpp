@@ -15,18 +15,10 @@ using emscripten::internal::TypeID;
 
 extern "C" {
 
-// The name of a type embind was not told about, for its error message. Without RTTI there is
-// no name: like bind.cpp, the type's address (in hex, without printf).
-EMSCRIPTEN_KEEPALIVE const char* __getTypeName(const std::type_info* ti) {
-  char text[2 + 2 * sizeof(void*) + 1] = "0x";
-  auto value = reinterpret_cast<uintptr_t>(ti);
-  int i = static_cast<int>(sizeof(text)) - 1;
-  text[i] = '\0';
-  do {
-    text[--i] = "0123456789abcdef"[value & 15];
-    value >>= 4;
-  } while (i > 2);
-  return strdup(text);
+// The name of a type embind was not told about, for its error message ("... has unknown type
+// <name>"). Without RTTI there is no name to give; the message's context names the function.
+EMSCRIPTEN_KEEPALIVE const char* __getTypeName(const std::type_info*) {
+  return strdup("a type not registered with embind (see src/wasm/embind_types.cpp)");
 }
 
 EMSCRIPTEN_KEEPALIVE __attribute__((constructor)) void
