@@ -1,11 +1,14 @@
 // Turns one run's results into BENCHMARKS.md and the SVG plots under bench/out/.
 import fs from 'node:fs';
 import path from 'node:path';
-import { KINDS, LABELS } from './clients.mjs';
-import { SCENARIOS } from './recovery.mjs';
+import { fileURLToPath } from 'node:url';
+import { KINDS, LABELS } from './recovery/clients.mjs';
+import { SCENARIOS } from './recovery/run.mjs';
 import { COLORS, barChart, timeline } from './lib/svg.mjs';
 import { fmt, kb, median, pct } from './lib/util.mjs';
 
+// The repository root with its trailing slash, cut out of stack traces quoted in the report.
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GOAL_RATIO = 0.95;
 const GOAL_SIZE = 12 * 1024;
 
@@ -195,7 +198,7 @@ function writePlots(results, outDir) {
       { label: '  of which shim (js/)', value: sz.browser.shim.gzip, color: COLORS['lifeline-seed'] },
       { label: 'ws-lifeline mini-program (JS + wasm)', value: sz.miniprogram.loadedGzip, color: COLORS.lifeline },
       ...sz.peers.map((p) => ({
-        label: p.name.replace(' (bench/classic.mjs)', ''),
+        label: p.name.replace(' (bench/recovery/classic.mjs)', ''),
         value: p.gzip,
         color: COLORS[p.name] ?? (p.name.startsWith('classic') ? COLORS.classic : p.name.startsWith('raw') ? COLORS.raw : COLORS.other),
       })),
@@ -229,9 +232,9 @@ function recoverySection(rec, plots, error) {
   const lines = [];
   lines.push(`## 1. Recovery
 
-Real sockets on 127.0.0.1: each client talks to its own \`ws\` server (\`wasm-tests/support/test-server.mjs\`,
+Real sockets on 127.0.0.1: each client talks to its own \`ws\` server (\`scripts/testbed/test-server.mjs\`,
 answers \`ping\` with \`pong\`, records every other message) through its own fault proxy
-(\`wasm-tests/support/fault-proxy.mjs\`). Every client runs in Node (one process per library, \`ws\`'s
+(\`scripts/testbed/fault-proxy.mjs\`). Every client runs in Node (one process per library, \`ws\`'s
 WebSocket) and in headless Chromium (the browser's WebSocket): ${n.node} instances per client in Node; in Chromium
 ${n.chromiumHalfOpen ?? n.chromium} per client for the half-open case (one page per library) and ${n.chromium} for the others, each in a browser
 context of its own. Chromium delays WebSocket attempts per renderer process once attempts fail
@@ -344,7 +347,7 @@ ${table(
           ' A heartbeat timer armed for one socket fires after the reconnect and calls `send()` on the next socket while it is ' +
           'still connecting, which throws (in Node, without a handler, it ends the process).';
       }
-      lines.push(`- ${where}: ${v.uncaught} × ${messages.map((m) => '`' + m.replace(/`/g, "'").replace(/\/work\/main\//g, '') + '`').join(', ')}.${why}`);
+      lines.push(`- ${where}: ${v.uncaught} × ${messages.map((m) => '`' + m.replace(/`/g, "'").replaceAll(ROOT, '') + '`').join(', ')}.${why}`);
     }
     lines.push('');
   }

@@ -12,11 +12,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runRecovery } from './recovery.mjs';
-import { runOverhead } from './overhead.mjs';
-import { runSizeInChild } from './size.mjs';
-import { runStartup } from './startup.mjs';
-import { runHerd } from './herd.mjs';
+import { runRecovery } from './recovery/run.mjs';
+import { runOverhead } from './overhead/run.mjs';
+import { runSizeInChild } from './size/run.mjs';
+import { runStartup } from './startup/run.mjs';
+import { runHerd } from './herd/run.mjs';
 import { writeReport } from './report.mjs';
 import { startBrowser } from './lib/browser.mjs';
 import { machineInfo } from './lib/machine.mjs';
@@ -32,7 +32,7 @@ const only = onlyArg ? onlyArg.slice(7).split(',') : ALL;
 const withChromium = !args.includes('--no-chromium');
 const partial = only.length !== ALL.length || !withChromium;
 const SCALE = 1 / 50;
-// Chromium: one renderer per client where attempts fail (see recovery.mjs), which costs a second
+// Chromium: one renderer per client where attempts fail (see recovery/run.mjs), which costs a second
 // or so each on 2 cores: one instance there; the half-open clients share a page, three each.
 const INSTANCES = { node: 5, chromium: 1, chromiumHalfOpen: 3 };
 

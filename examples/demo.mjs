@@ -6,8 +6,8 @@
 // --seed-pattern runs the classic heartCheck configuration (10 s / 10 s / 5 s, 12 retries) instead
 // of the faster demo timings, to see the same verdicts on the seed's schedule.
 import { init, Lifeline, SEED_PATTERN } from '../js/index.js';
-import { startFaultProxy } from '../wasm-tests/support/fault-proxy.mjs';
-import { startTestServer } from '../wasm-tests/support/test-server.mjs';
+import { startFaultProxy } from '../scripts/testbed/fault-proxy.mjs';
+import { startTestServer } from '../scripts/testbed/test-server.mjs';
 
 const args = process.argv.slice(2);
 const durationArg = args.indexOf('--duration');

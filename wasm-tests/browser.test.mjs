@@ -19,8 +19,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
 import { startStaticServer } from './support/static-server.mjs';
 import { CHROMIUM, CSP } from './support/chromium.mjs';
-import { startTestServer } from './support/test-server.mjs';
-import { startFaultProxy } from './support/fault-proxy.mjs';
+import { startTestServer } from '../scripts/testbed/test-server.mjs';
+import { startFaultProxy } from '../scripts/testbed/fault-proxy.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PAGE = '/wasm-tests/fixtures/browser-page/index.html';

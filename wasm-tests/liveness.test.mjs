@@ -28,8 +28,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { init, Lifeline } from '../js/index.js';
 import { webSocketTransport } from '../js/transports/websocket.js';
-import { startFaultProxy } from './support/fault-proxy.mjs';
-import { startTestServer } from './support/test-server.mjs';
+import { startFaultProxy } from '../scripts/testbed/fault-proxy.mjs';
+import { startTestServer } from '../scripts/testbed/test-server.mjs';
 
 const RATE = 1_000_000; // bytes per second, server -> client
 const KB = 1000;

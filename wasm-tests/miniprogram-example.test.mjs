@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSandbox } from './support/miniprogram-sandbox.mjs';
 import { createRealWx } from './support/fake-miniprogram-apis.mjs';
-import { startTestServer } from './support/test-server.mjs';
+import { startTestServer } from '../scripts/testbed/test-server.mjs';
 
 const ROOT = fileURLToPath(new URL('../miniprogram_dist', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../examples/miniprogram/miniprogram/', import.meta.url));

@@ -16,8 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSandbox, PACKAGE_PREFIX } from './support/miniprogram-sandbox.mjs';
 import { createRealWx } from './support/fake-miniprogram-apis.mjs';
-import { startFaultProxy } from './support/fault-proxy.mjs';
-import { startTestServer } from './support/test-server.mjs';
+import { startFaultProxy } from '../scripts/testbed/fault-proxy.mjs';
+import { startTestServer } from '../scripts/testbed/test-server.mjs';
 
 const ROOT = fileURLToPath(new URL('../miniprogram_dist', import.meta.url));
 if (!fs.existsSync(`${ROOT}/index.js`)) {

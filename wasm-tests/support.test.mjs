@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import WebSocket from 'ws';
-import { startFaultProxy } from './support/fault-proxy.mjs';
-import { startTestServer } from './support/test-server.mjs';
+import { startFaultProxy } from '../scripts/testbed/fault-proxy.mjs';
+import { startTestServer } from '../scripts/testbed/test-server.mjs';
 
 const QUIET_MS = 300; // window in which nothing must happen
 const GUARD_MS = 1000; // "quickly"

@@ -22,8 +22,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { prepareFixture, run } from './support/fixture-project.mjs';
 import { createAppSandbox } from './support/miniprogram-sandbox.mjs';
 import { createRealWx } from './support/fake-miniprogram-apis.mjs';
-import { startTestServer } from './support/test-server.mjs';
-import { startFaultProxy } from './support/fault-proxy.mjs';
+import { startTestServer } from '../scripts/testbed/test-server.mjs';
+import { startFaultProxy } from '../scripts/testbed/fault-proxy.mjs';
 
 async function waitFor(predicate, what, timeoutMs = 10_000) {
   const end = performance.now() + timeoutMs;

@@ -24,7 +24,7 @@ import { chromium } from 'playwright-core';
 import { build, createServer } from 'vite';
 import { startStaticServer } from './support/static-server.mjs';
 import { CHROMIUM, CSP } from './support/chromium.mjs';
-import { startTestServer } from './support/test-server.mjs';
+import { startTestServer } from '../scripts/testbed/test-server.mjs';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -24,8 +24,8 @@ import { chromium } from 'playwright-core';
 import { prepareFixture } from './support/fixture-project.mjs';
 import { startStaticServer } from './support/static-server.mjs';
 import { CHROMIUM, CSP } from './support/chromium.mjs';
-import { startTestServer } from './support/test-server.mjs';
-import { startFaultProxy } from './support/fault-proxy.mjs';
+import { startTestServer } from '../scripts/testbed/test-server.mjs';
+import { startFaultProxy } from '../scripts/testbed/fault-proxy.mjs';
 
 const WAIT = 10000;
 

@@ -26,8 +26,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { prepareFixture, packTarball, run, REPO } from './support/fixture-project.mjs';
 import { createAppSandbox } from './support/miniprogram-sandbox.mjs';
 import { createRealWx } from './support/fake-miniprogram-apis.mjs';
-import { startTestServer } from './support/test-server.mjs';
-import { startFaultProxy } from './support/fault-proxy.mjs';
+import { startTestServer } from '../scripts/testbed/test-server.mjs';
+import { startFaultProxy } from '../scripts/testbed/fault-proxy.mjs';
 
 const EXAMPLE = path.join(REPO, 'examples', 'miniprogram');
 const PACKAGE_NPM_DIR = path.join('miniprogram_npm', 'ws-lifeline');

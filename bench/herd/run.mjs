@@ -1,10 +1,11 @@
-// Herd: the native thundering-herd benchmark (bench/herd/, CMake target lifeline_herd, written
-// separately). Built if its sources are there, run with --json/--svg, its JSON read back.
+// Herd: the native thundering-herd benchmark (the C++ sources beside this file, CMake target
+// lifeline_herd, written separately). Built if its sources are there, run with --json/--svg, its
+// JSON read back.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { ROOT } from './lib/browser.mjs';
-import { log } from './lib/util.mjs';
+import { ROOT } from '../lib/browser.mjs';
+import { log } from '../lib/util.mjs';
 
 const BUILD_DIR = path.join(ROOT, 'build/bench');
 const CANDIDATES = ['bench/lifeline_herd', 'bench/herd/lifeline_herd', 'lifeline_herd', 'bench/lifeline-herd', 'bench/herd/lifeline-herd'];
@@ -34,9 +35,9 @@ function findBinary() {
 /** @param {{ outDir: string }} o */
 export async function runHerd({ outDir }) {
   const result = { available: false, built: false, buildSeconds: null, command: null, json: null, svg: null, stdout: '', note: '' };
-  const hasSources = fs.existsSync(path.join(ROOT, 'bench/CMakeLists.txt')) && fs.existsSync(path.join(ROOT, 'bench/herd'));
+  const hasSources = fs.existsSync(path.join(ROOT, 'bench/CMakeLists.txt')) && fs.existsSync(path.join(ROOT, 'bench/herd/main.cpp'));
   if (!hasSources) {
-    result.note = 'bench/herd/ and bench/CMakeLists.txt are not there yet: no herd benchmark in this run.';
+    result.note = 'bench/herd/*.cpp and bench/CMakeLists.txt are not there yet: no herd benchmark in this run.';
     return result;
   }
   const t0 = performance.now();

@@ -1,6 +1,6 @@
 // Receive throughput of one client kind: connect, ask the blaster for `count` messages of `bytes`,
 // count them as they arrive; messages per second from the request to the last message.
-// Plain ES module: Node (overhead-node-client.mjs) and Chromium (pages/overhead.mjs) share it.
+// Plain ES module: Node (overhead-node-client.mjs) and Chromium (page.mjs) share it.
 
 /**
  * @param {'raw' | 'lifeline' | 'reconnecting-websocket'} kind

@@ -1,9 +1,9 @@
-// The Node side of the overhead benchmark (forked by overhead.mjs, with --expose-gc): runs the
+// The Node side of the overhead benchmark (forked by run.mjs, with --expose-gc): runs the
 // interleaved schedule it is given against the blaster and prints the results as JSON.
 import { createRequire } from 'node:module';
 import WebSocket from 'ws';
-import { init, Lifeline } from '../js/index.js';
-import { core } from '../js/loader.js';
+import { init, Lifeline } from '../../js/index.js';
+import { core } from '../../js/loader.js';
 import { receiveRun } from './overhead-client.mjs';
 
 const require = createRequire(import.meta.url);

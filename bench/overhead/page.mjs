@@ -6,7 +6,7 @@
 //   to the driver, which costs more per message than the WebSocket itself.
 import { init, Lifeline } from '/js/index.js';
 import ReconnectingWebSocket from '/node_modules/reconnecting-websocket/dist/reconnecting-websocket-mjs.js';
-import { receiveRun } from '/bench/overhead-client.mjs';
+import { receiveRun } from './overhead-client.mjs';
 
 await init();
 const env = { WebSocket, Lifeline, ReconnectingWebSocket };

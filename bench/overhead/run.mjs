@@ -5,9 +5,9 @@
 // they hold on a noisy machine.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startBlaster } from './lib/blaster.mjs';
-import { openBare } from './lib/chromium-bare.mjs';
-import { log, median, sleep } from './lib/util.mjs';
+import { startBlaster } from '../lib/blaster.mjs';
+import { openBare } from '../lib/chromium-bare.mjs';
+import { log, median, sleep } from '../lib/util.mjs';
 
 export const OVERHEAD_KINDS = ['raw', 'lifeline', 'reconnecting-websocket'];
 const CLIENT = fileURLToPath(new URL('./overhead-node-client.mjs', import.meta.url));
@@ -132,10 +132,10 @@ export async function runOverhead({ web }) {
     raw.paced = summarizePaced(raw.node);
     if (web) {
       // Chromium without playwright: its DevTools session would report every frame (see
-      // pages/overhead.mjs). The page runs the schedule and reports over a WebSocket.
+      // page.mjs). The page runs the schedule and reports over a WebSocket.
       log('overhead: Chromium (headless, no DevTools session)');
       const plan = { url: blaster.url, report: blaster.url, schedule: schedule(PLAN.chromium, PLAN.rounds.chromium) };
-      const chromium = openBare(`${web.url('/bench/pages/overhead.html')}?plan=${encodeURIComponent(JSON.stringify(plan))}`);
+      const chromium = openBare(`${web.url('/bench/overhead/page.html')}?plan=${encodeURIComponent(JSON.stringify(plan))}`);
       try {
         const deadline = Date.now() + 150000;
         for (;;) {

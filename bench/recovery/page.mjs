@@ -1,11 +1,11 @@
 // The Chromium side of the recovery benchmark: every client kind in one page, the browser's own
-// WebSocket underneath. The bench drives it through window.host (see ../recovery-host.mjs).
+// WebSocket underneath. The bench drives it through window.host (see recovery-host.mjs).
 import { init, Lifeline } from '/js/index.js';
 import ReconnectingWebSocket from '/node_modules/reconnecting-websocket/dist/reconnecting-websocket-mjs.js';
 import PartySocket from '/node_modules/partysocket/dist/index.js';
 import sockette from '/node_modules/sockette/dist/sockette.mjs';
-import { createClassic } from '/bench/classic.mjs';
-import { createHost } from '/bench/recovery-host.mjs';
+import { createClassic } from './classic.mjs';
+import { createHost } from './recovery-host.mjs';
 
 await init();
 const scale = Number(new URL(location.href).searchParams.get('scale'));

@@ -1,6 +1,6 @@
 // The client side of the recovery benchmark: creates clients, reports their open/close events
 // with wall-clock times, and sends numbered messages during faults. Plain ES module: the Node
-// host process (recovery-node-host.mjs) and the Chromium page (pages/recovery.mjs) both use it.
+// host process (recovery-node-host.mjs) and the Chromium page (page.mjs) both use it.
 import { makeClient } from './clients.mjs';
 
 const wallNow = () => performance.timeOrigin + performance.now();

@@ -1,4 +1,4 @@
-// One Node process per client kind for the recovery benchmark (forked by recovery.mjs): each
+// One Node process per client kind for the recovery benchmark (forked by run.mjs): each
 // library has the process, its globals and its event loop to itself.
 import { createRequire } from 'node:module';
 import WebSocket from 'ws';
@@ -26,7 +26,7 @@ if (kind === 'websocket-heartbeat-js' || kind === 'sockette') globalThis.WebSock
 
 const env = { nodeWebSocket: WebSocket, createClassic };
 if (kind.startsWith('lifeline')) {
-  const m = await import('../js/index.js');
+  const m = await import('../../js/index.js');
   await m.init();
   env.Lifeline = m.Lifeline;
 } else if (kind === 'reconnecting-websocket') env.ReconnectingWebSocket = require('reconnecting-websocket');

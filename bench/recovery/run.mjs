@@ -19,10 +19,10 @@
 import { fork } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { startTestServer } from '../wasm-tests/support/test-server.mjs';
-import { startFaultProxy } from '../wasm-tests/support/fault-proxy.mjs';
+import { startTestServer } from '../../scripts/testbed/test-server.mjs';
+import { startFaultProxy } from '../../scripts/testbed/fault-proxy.mjs';
 import { KINDS, LABELS, configs } from './clients.mjs';
-import { log, median, sleep, until, wallNow } from './lib/util.mjs';
+import { log, median, sleep, until, wallNow } from '../lib/util.mjs';
 
 const HOST = fileURLToPath(new URL('./recovery-node-host.mjs', import.meta.url));
 
@@ -85,7 +85,7 @@ class NodeHost {
 /** One Chromium page in a context of its own: one renderer process, as a real app's one client. */
 class PageHost {
   static async open(browser, scale, onEvent) {
-    const handle = await browser.open(`/bench/pages/recovery.html?scale=${scale}`, 'hostReady', {
+    const handle = await browser.open(`/bench/recovery/page.html?scale=${scale}`, 'hostReady', {
       expose: { __benchReport: (event) => onEvent(event) },
     });
     const host = new PageHost(handle.page);

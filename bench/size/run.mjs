@@ -9,8 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { minify } from 'terser';
-import { ROOT } from './lib/browser.mjs';
-import { log } from './lib/util.mjs';
+import { ROOT } from '../lib/browser.mjs';
+import { log } from '../lib/util.mjs';
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 const br = (buf) => brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
@@ -197,8 +197,8 @@ export async function runSize() {
       const set = await jsSet(p.files, tmp, { module: p.module !== false });
       peers.push({ name: p.name, version: version(p.name), files: set.files.map((f) => f.file), min: set.min, gzip: set.gzipJoined, brotli: set.brotliJoined });
     }
-    const classic = await jsSet([path.join(ROOT, 'bench/classic.mjs')], tmp);
-    peers.push({ name: 'classic heartCheck (bench/classic.mjs)', version: '', files: ['bench/classic.mjs'], min: classic.min, gzip: classic.gzipJoined, brotli: classic.brotliJoined });
+    const classic = await jsSet([path.join(ROOT, 'bench/recovery/classic.mjs')], tmp);
+    peers.push({ name: 'classic heartCheck (bench/recovery/classic.mjs)', version: '', files: ['bench/recovery/classic.mjs'], min: classic.min, gzip: classic.gzipJoined, brotli: classic.brotliJoined });
     peers.push({ name: 'raw WebSocket', version: '', files: [], min: 0, gzip: 0, brotli: 0 });
     return { browser, miniprogram, peers, terser: version('terser') };
   } finally {

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { log, median } from './lib/util.mjs';
+import { log, median } from '../lib/util.mjs';
 
 const CHILD = fileURLToPath(new URL('./startup-child.mjs', import.meta.url));
 export const COLD_KINDS = ['raw', 'lifeline', 'reconnecting-websocket'];

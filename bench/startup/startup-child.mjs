@@ -1,4 +1,4 @@
-// Start-up and memory probes, one per process (spawned by startup.mjs):
+// Start-up and memory probes, one per process (spawned by run.mjs):
 //   node startup-child.mjs cold <raw|lifeline|reconnecting-websocket> <url>
 //   node startup-child.mjs warm <url>
 //   node --expose-gc startup-child.mjs memory
@@ -38,7 +38,7 @@ if (mode === 'cold') {
     out.importMs = now() - t0;
     new WS(url);
   } else if (kind === 'lifeline') {
-    const m = await import('../js/index.js');
+    const m = await import('../../js/index.js');
     const t1 = now();
     // init() loads `ws` in Node (no global WebSocket before Node 22): timed apart from the wasm.
     const WS = await recordingWebSocket(globalThis.__attempt);
@@ -67,7 +67,7 @@ if (mode === 'cold') {
 
 if (mode === 'warm') {
   const url = kind;
-  const m = await import('../js/index.js');
+  const m = await import('../../js/index.js');
   await m.init();
   const require = createRequire(import.meta.url);
   const RWS = require('reconnecting-websocket');
@@ -97,8 +97,8 @@ if (mode === 'warm') {
 }
 
 if (mode === 'memory') {
-  const { init, Lifeline } = await import('../js/index.js');
-  const { core } = await import('../js/loader.js');
+  const { init, Lifeline } = await import('../../js/index.js');
+  const { core } = await import('../../js/loader.js');
   const require = createRequire(import.meta.url);
   const RWS = require('reconnecting-websocket');
   await init();
