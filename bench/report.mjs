@@ -10,7 +10,10 @@ import { fmt, kb, median, pct } from './lib/util.mjs';
 // The repository root with its trailing slash, cut out of stack traces quoted in the report.
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GOAL_RATIO = 0.95;
-const GOAL_SIZE = 12 * 1024;
+const GOAL_SIZE = 16 * 1024; // browser build, Vite production, JS + wasm, gzip -9
+const AIM_SIZE = 13.4 * 1024; // below socket.io-client measured the same way (issue 10)
+const GOAL_WASM = 6.5 * 1024; // the .wasm alone, gzip -9
+const GOAL_MINIPROGRAM = 60 * 1024; // miniprogram_dist, raw bytes (they count against 2 MB)
 
 const sec = (ms, d = 2) => (ms === null || ms === undefined ? '–' : `${fmt(ms / 1000, d)} s`);
 
@@ -191,8 +194,8 @@ function writePlots(results, outDir) {
   const sz = results.size;
   if (sz && !sz.error) {
     const rows = [
-      { label: 'ws-lifeline browser: JS + wasm', value: sz.browser.totalGzip, color: COLORS.lifeline },
-      { label: 'ws-lifeline browser, one JS stream + wasm', value: sz.browser.totalGzipBundled, color: COLORS.lifeline },
+      ...(sz.vite?.rows ? [{ label: 'ws-lifeline, Vite production build', value: sz.vite.rows.find((r) => r.name === 'ws-lifeline')?.gzip ?? 0, color: COLORS.lifeline }] : []),
+      { label: 'ws-lifeline browser: JS + wasm, file by file', value: sz.browser.totalGzip, color: COLORS.lifeline },
       { label: '  of which wasm', value: sz.browser.wasm.gzip, color: COLORS['lifeline-seed'] },
       { label: '  of which Emscripten glue', value: sz.browser.glue.gzip, color: COLORS['lifeline-seed'] },
       { label: '  of which shim (js/)', value: sz.browser.shim.gzip, color: COLORS['lifeline-seed'] },
@@ -207,10 +210,10 @@ function writePlots(results, outDir) {
       'size.svg',
       barChart({
         title: 'Size: gzip -9 of the minified code each client loads',
-        subtitle: 'terser-minified JS (+ wasm for ws-lifeline). Dashed: the 12 KB goal for the browser build.',
+        subtitle: 'terser-minified JS (+ wasm for ws-lifeline). Dashed: the 16 KB goal for the browser build.',
         rows,
         unit: ' KB',
-        refs: [{ value: GOAL_SIZE / 1024, label: '12 KB' }],
+        refs: [{ value: GOAL_SIZE / 1024, label: '16 KB' }],
         format: (v) => fmt(v, 0),
       }),
     );
@@ -486,6 +489,57 @@ capacity it keeps (${p.rounds} interleaved rounds of ${fmt(p[32].count)} and ${f
   return { text: lines.join('\n') };
 }
 
+/** ws-lifeline and its peers as users ship them: Vite production builds of a one-line page. */
+function viteTable(sz) {
+  const v = sz.vite;
+  if (!v || v.error) return `Vite builds: not run (${v?.error ?? 'no result'}).\n`;
+  const raw = v.rows.find((r) => r.name === 'raw WebSocket');
+  const lifeline = v.rows.find((r) => r.name === 'ws-lifeline');
+  return `As users ship it: a Vite ${v.vite} production build of a page that uses each client in one line (\`bench/size/vite-builds.mjs\`),
+every emitted asset (JS, and the .wasm for ws-lifeline) compressed whole:
+
+${table(
+  ['client', 'version', 'JS + wasm, gzip -9', 'brotli 11', 'of which wasm (gzip)', 'ws-lifeline ÷ this (gzip)'],
+  v.rows.map((r) =>
+    r.missing
+      ? [r.name, '–', 'not installed', '–', '–', '–']
+      : [
+          r.name === 'ws-lifeline' ? '**ws-lifeline**' : r.name,
+          r.version || '–',
+          `${r.name === 'ws-lifeline' ? '**' : ''}${fmt(r.gzip)} (${kb(r.gzip)})${r.name === 'ws-lifeline' ? '**' : ''}`,
+          `${fmt(r.brotli)} (${kb(r.brotli)})`,
+          r.wasmGzip ? fmt(r.wasmGzip) : '–',
+          r.name === 'ws-lifeline' || !r.gzip || r === raw ? '–' : `${fmt(lifeline.gzip / r.gzip, 1)}×`,
+        ],
+  ),
+)}
+`;
+}
+
+/** A C++ function's name without its parameters and namespaces' noise, for a table cell. */
+function shortName(n) {
+  const method = /Core::(\w+)\(/.exec(n);
+  if (method && n.startsWith('Call<')) return `Core::${method[1]}`;
+  return n.replace(/\(anonymous namespace\)::/g, '').replace(/std::__2::/g, 'std::').replace(/\(.*$/, '').replace(/<.*$/, '<…>').slice(0, 48);
+}
+
+/** Every byte of lifeline-core.wasm, by part (bench/size/wasm-parts.mjs). */
+function wasmPartsTable(sz) {
+  const w = sz.wasmParts;
+  if (!w || w.error) return `The wasm by part: not measured (${w?.error ?? 'no result'}).\n`;
+  return `\`lifeline-core.wasm\`: ${fmt(w.bytes)} bytes, ${fmt(w.gzip)} gzip -9. Every byte by part (a build with function names, the
+same size without them${w.sameSize ? '' : ' — NOT the same size this run: read with care'}; the binding's functions have the core's input handlers inlined):
+
+${table(
+  ['part', 'bytes', 'share', 'largest'],
+  [
+    ...w.parts.map((p) => [p.part, fmt(p.bytes), pct(p.bytes / w.bytes), p.largest.map(([n, b]) => `\`${shortName(n)}\` ${fmt(b)}`).join(', ') || '–']),
+    ['**total**', `**${fmt(w.parts.reduce((a, p) => a + p.bytes, 0))}**`, '100 %', ''],
+  ],
+)}
+`;
+}
+
 function sizeSection(sz, plots) {
   const lines = ['## 4. Size\n'];
   if (!sz || sz.error) {
@@ -498,6 +552,8 @@ function sizeSection(sz, plots) {
 "one stream" compresses the files together (what a bundle ships). The browser build is everything
 \`js/index.js\` imports, the Emscripten glue included, plus \`lifeline-core.wasm\`.
 
+${viteTable(sz)}
+${wasmPartsTable(sz)}
 Browser (and Node ESM) build, file by file:
 
 ${table(
@@ -526,10 +582,10 @@ ${
   } \`js/index.js\` also re-exports the mini-program transport and platform
 (${fmt(b.miniprogramOnlyGzip)} bytes gzip as loaded), which a browser never uses (a bundler drops them: \`sideEffects: false\`).
 
-Mini-program directory (\`miniprogram_dist/\`${sz.miniprogram.builtNow ? ', built for this run with `node scripts/build-miniprogram.mjs`' : ''}): ${fmt(sz.miniprogram.raw)} bytes in ${sz.miniprogram.files.length} files,
-${fmt(sz.miniprogram.gzip)} bytes gzip file by file. What runs (its JS, unminified CommonJS, and one wasm): ${fmt(sz.miniprogram.loadedRaw)} bytes,
-${fmt(sz.miniprogram.loadedGzip)} gzip; its JS minified would be ${fmt(sz.miniprogram.jsMinified.min)} bytes (${fmt(sz.miniprogram.jsMinified.gzip)} gzip). The brotli wasm
-(\`lifeline-core.wasm.br\`) is ${fmt(sz.miniprogram.wasmBr)} bytes.
+Mini-program directory (\`miniprogram_dist/\`${sz.miniprogram.builtNow ? ', built for this run with `node scripts/build-miniprogram.mjs`' : ''}): **${fmt(sz.miniprogram.raw)} bytes** (${kb(sz.miniprogram.raw)}) in ${sz.miniprogram.files.length} files,
+raw bytes being what counts against the 2 MB code-package limit: only what a mini-program runs (no types), every
+JS file minified by the build (terser), and the core once, as \`lifeline-core.wasm.br\` (${fmt(sz.miniprogram.wasmBr)} bytes; WXWebAssembly reads
+brotli \`.wasm.br\` from base library 2.14.0, WeChat's WXWebAssembly page). ${fmt(sz.miniprogram.gzip)} bytes gzip file by file.
 
 ${table(
   ['file', 'bytes', 'gzip'],
@@ -772,22 +828,38 @@ function goalsAndShortfalls(results) {
   const sz = results.size;
   if (sz && !sz.error) {
     const b = sz.browser;
-    const met = b.totalGzipBundled < GOAL_SIZE;
+    const lifeline = sz.vite?.rows?.find((r) => r.name === 'ws-lifeline');
+    const sio = sz.vite?.rows?.find((r) => r.name === 'socket.io-client' && !r.missing);
+    const total = lifeline?.gzip ?? b.totalGzipBundled;
+    const jsGzip = lifeline?.jsGzip ?? b.js.gzipJoined;
+    // The shim in the bundle: its JS less the glue (compressed alone, so about).
+    const shim = jsGzip - b.glue.gzip;
+    const met = total <= GOAL_SIZE;
     goals.push([
-      'Browser build (JS + wasm, gzip) under 12 KB',
-      `${kb(b.totalGzip)} as loaded, ${kb(b.totalGzipBundled)} as one JS stream (wasm ${kb(b.wasm.gzip)}, glue ${kb(b.glue.gzip)}, shim ${kb(b.shim.gzip)})`,
-      met ? 'met' : '**not met**',
+      'Browser build (Vite production, JS + wasm, gzip -9) ≤ 16 KB; aim ≤ 13.4 KB, below socket.io-client',
+      `${kb(total)} (brotli ${kb(lifeline?.brotli ?? b.totalBrotliBundled)}): wasm ${kb(lifeline?.wasmGzip ?? b.wasm.gzip)}, JS ${kb(jsGzip)} (the glue ${kb(b.glue.gzip)} of it, the shim about ${kb(shim)})${sio ? `; socket.io-client ${kb(sio.gzip)}` : ''}`,
+      met ? (total <= AIM_SIZE ? 'met, and the aim' : 'met (the aim not)') : '**not met**',
     ]);
+    const wasmMet = b.wasm.gzip <= GOAL_WASM;
+    goals.push(['wasm ≤ 6.5 KB gzip, every byte accounted for', `${kb(b.wasm.gzip)} (${fmt(b.wasm.raw)} bytes raw; by part in section 4)`, wasmMet ? 'met' : '**not met**']);
+    const mpMet = sz.miniprogram.raw <= GOAL_MINIPROGRAM;
+    goals.push(['Mini-program package ≤ 60 KB raw', `${kb(sz.miniprogram.raw)} (${fmt(sz.miniprogram.raw)} bytes, ${sz.miniprogram.files.length} files)`, mpMet ? 'met' : '**not met**']);
+    const core = sz.wasmParts?.parts ? sz.wasmParts.parts.filter((p) => p.part.startsWith('core') || p.part.startsWith('binding')).reduce((a, p) => a + p.bytes, 0) : null;
     if (!met) {
       short.push(
-        `**Size**: ${kb(b.totalGzipBundled)} gzip against 12 KB, ${fmt(b.totalGzipBundled / GOAL_SIZE, 1)}× the goal. The wasm alone is ${kb(b.wasm.gzip)} ` +
-          `(${fmt(b.wasm.raw)} bytes raw, mostly code), the Emscripten glue ${kb(b.glue.gzip)} (of which ${pct(b.glueBreakdown.embindShare, 0)} is embind's runtime), ` +
-          `the shim ${kb(b.shim.gzip)}. The choice that costs most is embind: it brings a JS type registry, class handles, invokers and string marshaling ` +
-          `to the glue and their C++ counterparts to the wasm, to move a handful of numbers and records. A plain C ABI (a few \`extern "C"\` functions ` +
-          `taking and returning numbers, outputs read from a static struct in linear memory) with a small hand-written loader instead of the glue ` +
-          `would remove most of the glue and a good part of the wasm. In the shim, option validation (\`options.js\`, ${kb(b.js.files.find((f) => f.file.endsWith('options.js'))?.gzip ?? 0)}) ` +
-          `and the mini-program transport re-exported from \`index.js\` (${kb(b.miniprogramOnlyGzip)}, only a bundler drops it) are the next largest parts. ` +
-          `For scale: reconnecting-websocket is ${kb(sz.peers.find((p) => p.name === 'reconnecting-websocket')?.gzip ?? 0)}.`,
+        `**Size**: the browser build is ${kb(total)} gzip against 16 KB (${fmt(total / GOAL_SIZE, 2)}×, ${kb(total - GOAL_SIZE)} over). ` +
+          `Of it, the wasm is ${kb(b.wasm.gzip)} and the Emscripten glue ${kb(b.glue.gzip)}: what embind costs now that the binding uses only its function bindings ` +
+          `and five built-in types (from ${kb(13.6 * 1024)} and ${kb(8.2 * 1024)} before issue 10). The rest, about ${kb(shim)}, is the shim: ` +
+          `the WebSocket-compatible surface and its events, option checking with named errors, the outbox with its drop accounting, the guarded clock ` +
+          `and timers — behaviour the tests hold it to, not binding overhead. Reaching 16 KB would take about ${kb(total - GOAL_SIZE)} out of the shim ` +
+          `(a third of it), which means dropping features; we report the gap instead.`,
+      );
+    }
+    if (!wasmMet) {
+      short.push(
+        `**wasm**: ${kb(b.wasm.gzip)} gzip against 6.5 KB (${kb(b.wasm.gzip - GOAL_WASM)} over). ${core !== null ? `${fmt(core)} of its ${fmt(b.wasm.raw)} bytes are the core's own code (the state machine, its input handlers inlined into the binding's functions, and the configuration checks)` : 'Most of it is the core\'s own code'}; ` +
+          `printf, \`std::string\`, value objects, class handles, the contract's text and emmalloc are gone (section 4). The core grew with issue 8 (withdrawn outputs, ` +
+          `time discipline, attempt failures): the 6.3 KB measured for the experiment behind the goal was on the smaller core before it.`,
       );
     }
   }
