@@ -111,10 +111,12 @@ function wrap(error) {
 async function compile(source) {
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
-  if (typeof Response !== 'undefined' && source instanceof Response) return compileResponse(source);
   const URLClass = G.URL; // not a free `URL`: a framework may provide its own (see checkUrl)
   const isUrl = (typeof URLClass === 'function' && source instanceof URLClass) || typeof source === 'string';
   if (!isUrl) {
+    // Only here: in Node the first read of the global `Response` loads the whole fetch
+    // implementation (50 ms of a cold start, bench/startup), and a path or URL never is one.
+    if (typeof Response !== 'undefined' && source instanceof Response) return compileResponse(source);
     throw new TypeError(`init: options.wasm must be a URL, a path, bytes or a WebAssembly.Module, got ${describe(source)}`);
   }
   const href = String(source);
