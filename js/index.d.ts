@@ -270,7 +270,7 @@ export declare function miniProgramPlatform(api: any): Platform;
 /** online/offline, visibilitychange, pagehide/pageshow. */
 export declare const browserPlatform: Platform;
 
-/** Every option's default (the core's fields from its contract): filled and frozen by init(). */
+/** Every option's default (the core's fields from its contract), frozen; there at import, before init(). */
 export declare const DEFAULTS: Readonly<Required<
   Pick<
     LifelineOptions,
@@ -295,7 +295,7 @@ export declare const DEFAULTS: Readonly<Required<
   >
 >>;
 
-/** The classic heartCheck pattern as options (filled from the core by init()). */
+/** The classic heartCheck pattern as options (the core's Config::seed_pattern(), from its contract), frozen; there at import. */
 export declare const SEED_PATTERN: Readonly<LifelineOptions>;
 
 // Only what is exported above is public (HostInstance and HostWasmModule stay private).

@@ -5,7 +5,7 @@
 
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { init, Lifeline, DEFAULTS } from '../js/index.js';
 import { FakeTime, FakeTransport, flush } from './support/fakes.mjs';
@@ -537,4 +537,16 @@ describe('before init()', () => {
     assert.match(out.badWasm, /^TypeError: init: options\.wasm must be/);
     assert.equal(out.after, 'idle');
   });
+});
+
+test('DEFAULTS and SEED_PATTERN are there at import, before init() (the contract comes with the build)', () => {
+  const code = `import('./js/index.js').then((m) => console.log(JSON.stringify({ d: m.DEFAULTS, s: m.SEED_PATTERN, frozen: Object.isFrozen(m.DEFAULTS) && Object.isFrozen(m.SEED_PATTERN) })))`;
+  const out = JSON.parse(execFileSync(process.execPath, ['-e', code], { cwd: new URL('..', import.meta.url) }).toString());
+  assert.equal(out.frozen, true);
+  assert.equal(out.d.pingInterval, 10000);
+  assert.equal(out.d.pingMessage, 'ping');
+  assert.deepEqual(
+    { pingInterval: out.s.pingInterval, pongTimeout: out.s.pongTimeout, reconnectDelay: out.s.reconnectDelay, maxRetries: out.s.maxRetries },
+    { pingInterval: 10000, pongTimeout: 10000, reconnectDelay: 5000, maxRetries: 12 },
+  );
 });
