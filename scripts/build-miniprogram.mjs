@@ -38,7 +38,9 @@ writeFileSync(
 const files = [];
 const walk = (d) => readdirSync(d).forEach((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : files.push(join(d, f))));
 walk(out);
-for (const file of files.filter((f) => f.endsWith('.js'))) {
+// Not the entry (index.js): Node's CommonJS lexer must still see its named exports for an ES
+// module's `import { init } from 'ws-lifeline/miniprogram'` (arethetypeswrong checks it).
+for (const file of files.filter((f) => f.endsWith('.js') && f !== join(out, 'index.js'))) {
   const result = await minify(readFileSync(file, 'utf8'), { compress: { passes: 2 }, mangle: true, toplevel: true, module: false, format: { comments: false } });
   writeFileSync(file, result.code);
 }
