@@ -8,17 +8,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createSandbox } from './support/miniprogram-sandbox.mjs';
 import { createRealWx } from './support/fake-miniprogram-apis.mjs';
 import { startTestServer } from '../scripts/testbed/test-server.mjs';
+import { waiter } from './support/mini-app.mjs';
 
 const ROOT = fileURLToPath(new URL('../miniprogram_dist', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../examples/miniprogram/miniprogram/', import.meta.url));
 
-async function waitFor(predicate, what, timeoutMs = 5000) {
-  const end = performance.now() + timeoutMs;
-  while (!predicate()) {
-    if (performance.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(5);
-  }
-}
+const waitFor = waiter(5000);
 
 test('the example page connects, sends, reconnects on demand and closes on unload', async (t) => {
   const server = await startTestServer();

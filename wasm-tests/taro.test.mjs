@@ -15,20 +15,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { prepareFixture, run, REPO } from './support/fixture-project.mjs';
-import { createAppSandbox } from './support/miniprogram-sandbox.mjs';
-import { createRealWx } from './support/fake-miniprogram-apis.mjs';
-import { startTestServer } from '../scripts/testbed/test-server.mjs';
-import { startFaultProxy } from '../scripts/testbed/fault-proxy.mjs';
+import { runMiniApp, waiter } from './support/mini-app.mjs';
 
 const PAGE = 'pages/index/index';
 
-async function waitFor(predicate, what, timeoutMs = 10_000) {
-  const end = performance.now() + timeoutMs;
-  while (!predicate()) {
-    if (performance.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
+const waitFor = waiter(10_000);
 
 const plain = (text) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 
@@ -66,17 +57,8 @@ test('taro build --type weapp bundles ws-lifeline/miniprogram and copies the .wa
 
 test('the Taro page runs as WeChat runs it: init, echo, a half-open link detected, reconnect, close on unload', { timeout: 15 * 60_000 }, async (t) => {
   const { dir } = build();
-  const server = await startTestServer();
-  const proxy = await startFaultProxy({ targetPort: server.port });
-  let fake;
-  t.after(async () => {
-    await fake?.dispose();
-    await proxy.close();
-    await server.close();
-  });
-  const mp = createAppSandbox({ root: path.join(dir, 'dist'), wx: (ctx) => (fake = createRealWx({ realm: ctx })).wx });
+  const { server, proxy, mp, fake, said } = await runMiniApp(t, path.join(dir, 'dist'));
   mp.launch();
-  const said = (data) => server.received.some((r) => r.data === data);
 
   // The query as the runtime gives it to onLoad: URL-encoded.
   const page = await mp.openPage(PAGE, { url: encodeURIComponent(proxy.url('/taro')) });

@@ -23,15 +23,9 @@ import { prepareFixture, run } from './support/fixture-project.mjs';
 import { createAppSandbox } from './support/miniprogram-sandbox.mjs';
 import { createRealWx } from './support/fake-miniprogram-apis.mjs';
 import { startTestServer } from '../scripts/testbed/test-server.mjs';
-import { startFaultProxy } from '../scripts/testbed/fault-proxy.mjs';
+import { runMiniApp, waiter } from './support/mini-app.mjs';
 
-async function waitFor(predicate, what, timeoutMs = 10_000) {
-  const end = performance.now() + timeoutMs;
-  while (!predicate()) {
-    if (performance.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
+const waitFor = waiter(10_000);
 
 let dir;
 let out;
@@ -71,15 +65,7 @@ test('the build: the .wasm from src/static/ is in the code package, the library 
 });
 
 test('the page connects, notices a dead link by its heartbeat, reconnects, and closes on unload', async (t) => {
-  const server = await startTestServer();
-  const proxy = await startFaultProxy({ targetPort: server.port });
-  let fake;
-  t.after(async () => {
-    await fake?.dispose();
-    await proxy.close();
-    await server.close();
-  });
-  const mp = createAppSandbox({ root: out, wx: (ctx) => (fake = createRealWx({ realm: ctx })).wx });
+  const { server, proxy, mp, fake } = await runMiniApp(t, out);
   const platformWx = mp.context.wx;
   mp.launch();
   // uni's runtime replaces the global wx by its own copy of wx's functions, and defines no

@@ -24,10 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { prepareFixture, packTarball, run, REPO } from './support/fixture-project.mjs';
-import { createAppSandbox } from './support/miniprogram-sandbox.mjs';
-import { createRealWx } from './support/fake-miniprogram-apis.mjs';
-import { startTestServer } from '../scripts/testbed/test-server.mjs';
-import { startFaultProxy } from '../scripts/testbed/fault-proxy.mjs';
+import { runMiniApp, waiter } from './support/mini-app.mjs';
 
 const EXAMPLE = path.join(REPO, 'examples', 'miniprogram');
 const PACKAGE_NPM_DIR = path.join('miniprogram_npm', 'ws-lifeline');
@@ -35,13 +32,7 @@ const PACKAGE_NPM_DIR = path.join('miniprogram_npm', 'ws-lifeline');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-lifeline-wechat-npm-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function waitFor(predicate, what, timeoutMs = 5000) {
-  const end = performance.now() + timeoutMs;
-  while (!predicate()) {
-    if (performance.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(5);
-  }
-}
+const waitFor = waiter(5000);
 
 /** Every file under dir, as sorted '/'-separated relative paths. */
 function listFiles(dir, prefix = '') {
@@ -133,15 +124,7 @@ test('miniprogram-ci packNpm copies the whole miniprogram_dist, .wasm included, 
 
 test('the example runs from the Build npm output: connects, sends, reconnects, survives a half-open link, closes', async (t) => {
   assert.ok(miniprogramRoot && fs.existsSync(path.join(miniprogramRoot, PACKAGE_NPM_DIR, 'index.js')), 'needs the previous test');
-  const server = await startTestServer();
-  const proxy = await startFaultProxy({ targetPort: server.port });
-  let fake;
-  t.after(async () => {
-    await fake?.dispose();
-    await proxy.close();
-    await server.close();
-  });
-  const mp = createAppSandbox({ root: miniprogramRoot, wx: (ctx) => (fake = createRealWx({ realm: ctx })).wx });
+  const { server, proxy, mp, fake } = await runMiniApp(t, miniprogramRoot);
 
   const app = mp.launch();
   // The example takes its server and Lifeline options from globalData (app.js): a short

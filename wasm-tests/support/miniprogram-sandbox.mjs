@@ -76,23 +76,8 @@ export function createSandbox({
     WXWebAssembly: withWXWebAssembly ? makeWXWebAssembly((p) => packageFile(root, p), wasmCalls, wasmResolvesToInstance) : undefined,
   });
 
-  const cache = new Map();
-  const load = (file) => {
-    const cached = cache.get(file);
-    if (cached) return cached.exports;
-    if (!fs.existsSync(file)) throw new Error(`miniprogram-sandbox: module not found: ${file}`);
-    const module = { exports: {} };
-    cache.set(file, module);
-    const source = fs.readFileSync(file, 'utf8');
-    const wrapper = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-      filename: file,
-    }).runInContext(context);
-    const dirname = path.dirname(file);
-    // __filename/__dirname as the developer tools give them: code-package paths.
-    const packagePath = PACKAGE_PREFIX + path.relative(root, file);
-    wrapper.call(module.exports, module.exports, (name) => load(resolve(dirname, name)), module, packagePath, path.dirname(packagePath));
-    return module.exports;
-  };
+  // __filename/__dirname as the developer tools give them: code-package paths.
+  const load = commonJs(context, (fromDir, name) => resolve(fromDir, name), (file) => PACKAGE_PREFIX + path.relative(root, file));
   const resolve = (fromDir, name) => {
     if (name === packageName || name === `${packageName}/index.js`) return path.join(root, 'index.js');
     if (!name.startsWith('./') && !name.startsWith('../')) {
@@ -112,6 +97,38 @@ export function createSandbox({
     /** Runs code in the context (a script, not a module) and returns its completion value. */
     run: (code) => vm.runInContext(code, context),
   };
+}
+
+/**
+ * CommonJS as the mini-program runtime gives it: each file run once in `context`, as a function of
+ * (exports, require, module, __filename, __dirname), `require` resolved by `resolve` from the
+ * requiring file's folder, __filename the file's code-package path (`codePathOf`). `around` runs
+ * a module's body (to note which file is running).
+ * @param {object} context
+ * @param {(fromDir: string, name: string) => string} resolve
+ * @param {(file: string) => string} codePathOf
+ * @param {(file: string, run: () => void) => void} [around]
+ */
+function commonJs(context, resolve, codePathOf, around = (_file, run) => run()) {
+  const cache = new Map();
+  const load = (/** @type {string} */ file) => {
+    const cached = cache.get(file);
+    if (cached) return cached.exports;
+    if (!fs.existsSync(file)) throw new Error(`miniprogram-sandbox: module not found: ${codePathOf(file)}`);
+    const module = { exports: {} };
+    cache.set(file, module);
+    const source = fs.readFileSync(file, 'utf8');
+    const wrapper = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+      filename: file,
+    }).runInContext(context);
+    const dirname = path.dirname(file);
+    const codePath = codePathOf(file);
+    around(file, () =>
+      wrapper.call(module.exports, module.exports, (/** @type {string} */ name) => load(resolve(dirname, name)), module, codePath, path.posix.dirname(codePath)),
+    );
+    return module.exports;
+  };
+  return load;
 }
 
 /** The engine's global object: what WeChat's JavaScript engine has and has not. */
@@ -243,27 +260,20 @@ export function createAppSandbox({ root, wx, globals = {}, wasmResolvesToInstanc
   // `global.Array` is undefined: gopherjs/gopherjs#861). uni-app's vendor.js writes to it.
   if (!('global' in globals)) context.global = vm.runInContext('({})', context);
 
-  const cache = new Map();
-  const load = (file) => {
-    const cached = cache.get(file);
-    if (cached) return cached.exports;
-    if (!fs.existsSync(file)) throw new Error(`miniprogram-sandbox: module not found: ${path.relative(root, file)}`);
-    const module = { exports: {} };
-    cache.set(file, module);
-    const source = fs.readFileSync(file, 'utf8');
-    const wrapper = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-      filename: file,
-    }).runInContext(context);
-    const dirname = path.dirname(file);
-    const codePath = '/' + path.relative(root, file);
-    loading.push(path.relative(root, file).replace(/\.js$/, ''));
-    try {
-      wrapper.call(module.exports, module.exports, (name) => load(resolve(dirname, name)), module, codePath, path.dirname(codePath));
-    } finally {
-      loading.pop();
-    }
-    return module.exports;
-  };
+  // Page() and Component() are told which file is running (a module's registration is its file's).
+  const load = commonJs(
+    context,
+    (fromDir, name) => resolve(fromDir, name),
+    (file) => '/' + path.relative(root, file),
+    (file, run) => {
+      loading.push(path.relative(root, file).replace(/\.js$/, ''));
+      try {
+        run();
+      } finally {
+        loading.pop();
+      }
+    },
+  );
   const asFile = (file) => {
     if (fs.existsSync(file) && fs.statSync(file).isFile()) return file;
     if (fs.existsSync(file + '.js')) return file + '.js';
