@@ -550,3 +550,13 @@ test('DEFAULTS and SEED_PATTERN are there at import, before init() (the contract
     { pingInterval: 10000, pongTimeout: 10000, reconnectDelay: 5000, maxRetries: 12 },
   );
 });
+
+test('init() refuses a core built from another contract, or a module that is not the core, by name', async () => {
+  const { checkCore } = await import('../js/contract.js');
+  const { CONTRACT_ID } = await import('../js/contract-data.js');
+  assert.throws(() => checkCore({}), /not this package's core/);
+  assert.throws(() => checkCore({ contractId: () => (CONTRACT_ID + 1) >>> 0 }), /another contract than this shim/);
+  assert.throws(() => checkCore({ contractId: () => CONTRACT_ID }), /missing createCore/);
+  const fns = { createCore() {}, recordsAddress() {}, poll() {}, stats() {} };
+  assert.doesNotThrow(() => checkCore({ contractId: () => CONTRACT_ID, ...fns }));
+});
