@@ -55,7 +55,8 @@ export const SEED_PATTERN = {};
 for (const f of current.fields) {
   if (f.kind === 'seed') continue;
   DEFAULTS[f.js] = f.kind === 'flag' ? f.default === 1 : f.default;
-  if (f.kind !== 'flag') SEED_PATTERN[f.js] = f.seedPattern;
+  // Flags only where the seed differs from the default (it knows no server hints).
+  if (f.kind !== 'flag' || f.seedPattern !== f.default) SEED_PATTERN[f.js] = f.kind === 'flag' ? f.seedPattern === 1 : f.seedPattern;
 }
 Object.assign(DEFAULTS, SHIM_DEFAULTS);
 Object.freeze(DEFAULTS);
@@ -65,6 +66,8 @@ Object.freeze(SEED_PATTERN);
 /** @type {any} */
 let coreModule = null;
 let recordsAt = 0;
+let reasonAt = 0;
+const REASON_BYTES = 123; // a close frame's reason, at most (src/wasm/binding.cpp's buffer)
 
 /** The contract (the core's and this shim's: init() checks that they are the same). */
 export function contract() {
@@ -86,7 +89,7 @@ export function checkCore(mod) {
   if (id !== CONTRACT_ID) {
     throw new Error(`ws-lifeline: the loaded core was built from another contract than this shim (core ${id}, shim ${CONTRACT_ID}): rebuild, or load the .wasm of this version`);
   }
-  for (const name of ['createCore', 'recordsAddress', 'poll', 'stats']) {
+  for (const name of ['createCore', 'recordsAddress', 'reasonAddress', 'poll', 'stats']) {
     if (typeof mod[name] !== 'function') throw new Error(`ws-lifeline: the loaded core does not match this shim (missing ${name})`);
   }
 }
@@ -95,6 +98,24 @@ export function checkCore(mod) {
 export function adoptCore(/** @type {any} */ mod) {
   coreModule = mod;
   recordsAt = mod.recordsAddress() / 8;
+  reasonAt = mod.reasonAddress();
+}
+
+/**
+ * Leaves a close reason where the core reads it (closed()'s last argument is the returned
+ * length). Only ASCII matters to the core (a retry hint, lifeline/hint.hpp); other characters are
+ * written as '?'. No TextEncoder: not every mini-program runtime has one.
+ * @param {string} reason
+ */
+export function writeReason(reason) {
+  if (reason.length === 0) return 0;
+  const bytes = new Uint8Array(coreModule.HEAPF64.buffer, reasonAt, REASON_BYTES);
+  const n = Math.min(reason.length, REASON_BYTES);
+  for (let i = 0; i < n; i++) {
+    const c = reason.charCodeAt(i);
+    bytes[i] = c < 128 ? c : 63;
+  }
+  return n;
 }
 
 /**

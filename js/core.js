@@ -38,14 +38,17 @@ export function coreClass(mod) {
     serverPing(/** @type {number} */ id, /** @type {number} */ now) {
       return mod.serverPing(this.p, id, now);
     }
-    error(/** @type {number} */ id, /** @type {number} */ now) {
-      return mod.error(this.p, id, now);
+    /** `retryAfter`: an HTTP 503's Retry-After in ms, NaN if none. */
+    error(/** @type {number} */ id, /** @type {number} */ now, retryAfter = NaN) {
+      return mod.error(this.p, id, now, retryAfter);
     }
-    attemptFailed(/** @type {number} */ id, /** @type {number} */ now) {
-      return mod.attemptFailed(this.p, id, now);
+    /** `retryAfter`: an HTTP 503's Retry-After in ms, NaN if none. */
+    attemptFailed(/** @type {number} */ id, /** @type {number} */ now, retryAfter = NaN) {
+      return mod.attemptFailed(this.p, id, now, retryAfter);
     }
-    closed(/** @type {number} */ id, /** @type {number} */ now, /** @type {number} */ code, /** @type {boolean} */ clean, /** @type {boolean} */ allowed) {
-      return mod.closed(this.p, id, now, code, clean, allowed);
+    /** `reasonSize`: the reason's length as writeReason() left it in the module (0: none). */
+    closed(/** @type {number} */ id, /** @type {number} */ now, /** @type {number} */ code, /** @type {boolean} */ clean, /** @type {boolean} */ allowed, reasonSize = 0) {
+      return mod.closed(this.p, id, now, code, clean, allowed, reasonSize);
     }
     timeout(/** @type {number} */ now) {
       return mod.timeout(this.p, now);

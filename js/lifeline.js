@@ -4,7 +4,7 @@
 // sends. Every decision (when to attempt, which events the app sees, in which state) is the core's.
 import { Emitter } from './events.js';
 import { guardedClock, defaultClock } from './clock.js';
-import { contract, coreStats, isAppCloseCode } from './contract.js';
+import { contract, coreStats, isAppCloseCode, writeReason } from './contract.js';
 import { Driver } from './driver.js';
 import { core as loadedCore, defaultWebSocket } from './loader.js';
 import { checkPongAndBinaryType, checkUrl, createCore, describe, isBinary, resolveOptions } from './options.js';
@@ -446,7 +446,8 @@ export class Lifeline extends Emitter {
             this._report('options.shouldReconnect', error); // a broken predicate must not strand the client
           }
         }
-        d.input((core, t) => core.closed(id, t, c, !!wasClean, allowed));
+        const told = this._remoteClose.reason;
+        d.input((core, t) => core.closed(id, t, c, !!wasClean, allowed, writeReason(told)));
       },
     };
   }

@@ -19,6 +19,8 @@ Config Config::seed_pattern() {
   c.max_retries = 12;
   c.min_uptime = kNever;   // its counter never resets
   c.timer_slack = kNever;  // it trusts every timer
+  c.adaptive_pong_timeout = false;
+  c.server_hints = false;  // it knows no hints: every close waits its 5 s
   return c;
 }
 
@@ -45,6 +47,7 @@ bool whole_32(double v) {
 
 constexpr const char* kDurationWords =
     LIFELINE_TEXT("a number of milliseconds >= 1, or Infinity to disable");
+constexpr const char* kDelayWords = LIFELINE_TEXT("0, or a finite number of milliseconds >= 1");
 constexpr const char* kFlagWords = LIFELINE_TEXT("true or false");
 
 bool set_flag(bool& field, double v) {
@@ -66,8 +69,7 @@ constexpr FieldSpec kFields[] = {
      FieldKind::kDuration, kDurationWords, [](const Config& c) { return c.connect_timeout; },
      [](Config& c, double v) { return c.connect_timeout = v, true; }},
     {Field::kReconnectDelay, LIFELINE_TEXT("reconnect_delay"), LIFELINE_TEXT("reconnectDelay"),
-     FieldKind::kDelay, LIFELINE_TEXT("0, or a finite number of milliseconds >= 1"),
-     [](const Config& c) { return c.reconnect_delay; },
+     FieldKind::kDelay, kDelayWords, [](const Config& c) { return c.reconnect_delay; },
      [](Config& c, double v) { return c.reconnect_delay = v, true; }},
     {Field::kMaxReconnectDelay, LIFELINE_TEXT("max_reconnect_delay"),
      LIFELINE_TEXT("maxReconnectDelay"), FieldKind::kMaxDelay,
@@ -101,6 +103,22 @@ constexpr FieldSpec kFields[] = {
      LIFELINE_TEXT("pauseInBackground"), FieldKind::kFlag, kFlagWords,
      [](const Config& c) { return c.pause_in_background ? 1.0 : 0.0; },
      [](Config& c, double v) { return set_flag(c.pause_in_background, v); }},
+    {Field::kAdaptivePongTimeout, LIFELINE_TEXT("adaptive_pong_timeout"),
+     LIFELINE_TEXT("adaptivePongTimeout"), FieldKind::kFlag, kFlagWords,
+     [](const Config& c) { return c.adaptive_pong_timeout ? 1.0 : 0.0; },
+     [](Config& c, double v) { return set_flag(c.adaptive_pong_timeout, v); }},
+    {Field::kMinPongTimeout, LIFELINE_TEXT("min_pong_timeout"), LIFELINE_TEXT("minPongTimeout"),
+     FieldKind::kDelay, kDelayWords, [](const Config& c) { return c.min_pong_timeout; },
+     [](Config& c, double v) { return c.min_pong_timeout = v, true; }},
+    {Field::kServerHints, LIFELINE_TEXT("server_hints"), LIFELINE_TEXT("serverHints"),
+     FieldKind::kFlag, kFlagWords, [](const Config& c) { return c.server_hints ? 1.0 : 0.0; },
+     [](Config& c, double v) { return set_flag(c.server_hints, v); }},
+    {Field::kRestartWindow, LIFELINE_TEXT("restart_window"), LIFELINE_TEXT("restartWindow"),
+     FieldKind::kDelay, kDelayWords, [](const Config& c) { return c.restart_window; },
+     [](Config& c, double v) { return c.restart_window = v, true; }},
+    {Field::kMaxHintDelay, LIFELINE_TEXT("max_hint_delay"), LIFELINE_TEXT("maxHintDelay"),
+     FieldKind::kDelay, kDelayWords, [](const Config& c) { return c.max_hint_delay; },
+     [](Config& c, double v) { return c.max_hint_delay = v, true; }},
     {Field::kSeed, LIFELINE_TEXT("seed"), LIFELINE_TEXT("seed"), FieldKind::kSeed,
      LIFELINE_TEXT("a whole number from 0 to 4294967295"),
      [](const Config& c) { return static_cast<double>(c.seed); },

@@ -29,6 +29,31 @@ bool is_live(State s) {
 Connection::Connection(const Config& config)
     : config_(config), config_valid_(validate(config).empty()), rng_(config.seed) {
   outputs_.reserve(8);  // one input emits at most ~7 outputs: no growth, and 1M clients stay small
+  stats_.pong_wait = config_.pong_timeout;
+}
+
+Millis Connection::pong_wait() const {
+  if (!config_.adaptive_pong_timeout || rtt_samples_ < kRttSamplesNeeded ||
+      config_.pong_timeout == kNever) {
+    return config_.pong_timeout;  // (never: pings only measure, whatever is learnt)
+  }
+  // RFC 6298's RTO: SRTT + 4 * RTTVAR, between the app's floor and pong_timeout as the ceiling.
+  const Millis learnt = std::max(config_.min_pong_timeout, srtt_ + 4 * rttvar_);
+  return std::min(config_.pong_timeout, learnt);
+}
+
+void Connection::learn_rtt(double rtt) {
+  // RFC 6298, 2.2 and 2.3 (alpha 1/8, beta 1/4).
+  if (rtt_samples_ == 0) {
+    srtt_ = rtt;
+    rttvar_ = rtt / 2;
+  } else {
+    rttvar_ = 0.75 * rttvar_ + 0.25 * std::fabs(srtt_ - rtt);
+    srtt_ = 0.875 * srtt_ + 0.125 * rtt;
+  }
+  if (rtt_samples_ < kRttSamplesNeeded) rtt_samples_++;
+  stats_.smoothed_rtt = srtt_;
+  stats_.pong_wait = pong_wait();
 }
 
 bool Connection::suspended() const {
@@ -126,6 +151,7 @@ CommandResult Connection::open(Millis now) {
   advance(now);
   stats_.retries = 0;
   first_attempt_ = true;
+  hinted_ = false;
   if (suspended()) {
     set_state(State::kPaused);
   } else {
@@ -163,6 +189,7 @@ CommandResult Connection::close(Millis now, int code) {
   retry_at_ = kNever;
   connect_deadline_ = kNever;
   awaiting_pong_ = false;
+  hinted_ = false;
   if (socket_ != 0) {
     abandon(code, CloseCause::kExplicit, true, true, false, State::kClosed);
   } else {
@@ -181,6 +208,7 @@ CommandResult Connection::reconnect(Millis now) {
   // starts kMinDuration later, from handle_timeout: never inside this call.
   stats_.retries = 0;
   first_attempt_ = true;
+  hinted_ = false;
   retry_at_ = after(now, kMinDuration);
   if (socket_ != 0) {
     abandon(kCodeReconnect, CloseCause::kForced, true, true, true, State::kBackoff);
@@ -203,6 +231,12 @@ CommandResult Connection::handle_socket_opened(SocketId socket, Millis now) {
   awaiting_pong_ = false;
   rtt_pending_ = false;
   grace_used_ = false;
+  probing_ = false;
+  // A new socket may take another path: its round trips are learnt afresh.
+  srtt_ = rttvar_ = 0;
+  rtt_samples_ = 0;
+  stats_.smoothed_rtt = -1;
+  stats_.pong_wait = pong_wait();
   connect_deadline_ = kNever;
   stats_.connects++;
   set_state(State::kOpen);
@@ -218,7 +252,10 @@ void Connection::note_life(Millis at) {
   if (!(at > last_life_)) return;  // nothing newer than what is known
   last_life_ = at;
   grace_used_ = false;
-  if (awaiting_pong_ && at >= ping_sent_at_) awaiting_pong_ = false;
+  if (awaiting_pong_ && at >= ping_sent_at_) {
+    awaiting_pong_ = false;
+    probing_ = false;
+  }
 }
 
 CommandResult Connection::handle_activity(SocketId socket, Millis at) {
@@ -241,11 +278,14 @@ CommandResult Connection::handle_pong(SocketId socket, Millis now) {
     const double rtt = std::min(now - ping_sent_at_, std::numeric_limits<double>::max());
     stats_.pongs_received++;
     stats_.last_rtt = rtt;
+    // Measured from the first ping of a probe pair: a pong that came late widens the estimate.
+    learn_rtt(rtt);
     Output e = make(OutputKind::kHeartbeat, socket);
     e.value = rtt;
     emit(e);
   }
   awaiting_pong_ = false;
+  probing_ = false;
   grace_used_ = false;
   last_life_ = std::max(last_life_, now);
   run_timers(now);
@@ -262,33 +302,53 @@ CommandResult Connection::handle_server_ping(SocketId socket, Millis now) {
   return CommandResult::kOk;
 }
 
-CommandResult Connection::handle_socket_error(SocketId socket, Millis now) {
+CommandResult Connection::handle_socket_error(SocketId socket, Millis now, Millis retry_after) {
   if (!std::isfinite(now)) return CommandResult::kInvalidTime;
   if (!is_live_socket(socket)) return CommandResult::kIgnored;
   advance(now);
+  RetryHint hint;
+  const bool hinted = state_ == State::kConnecting && config_.server_hints &&
+                      std::isfinite(retry_after) && retry_after >= 0;
+  if (hinted) {
+    hint.retry_after = retry_after;
+    hint.window = config_.restart_window;  // Retry-After names no window
+  }
   // Abandon at once and close it, so that its resources (a mini-program's socket slot) are
   // freed; the close that usually follows an error carries a stale id and is ignored.
-  lose_socket(now, kCodeAbnormal, CloseCause::kError, false, true, true);
+  lose_socket(now, kCodeAbnormal, CloseCause::kError, false, true, true, hinted ? &hint : nullptr);
   run_timers(now);
   return CommandResult::kOk;
 }
 
-CommandResult Connection::handle_attempt_failed(SocketId socket, Millis now) {
+CommandResult Connection::handle_attempt_failed(SocketId socket, Millis now, Millis retry_after) {
   if (!std::isfinite(now)) return CommandResult::kInvalidTime;
   if (!is_live_socket(socket) || state_ != State::kConnecting) return CommandResult::kIgnored;
   advance(now);
-  lose_socket(now, kCodeAbnormal, CloseCause::kError, false, true, true);
+  RetryHint hint;
+  const bool hinted = config_.server_hints && std::isfinite(retry_after) && retry_after >= 0;
+  if (hinted) {
+    hint.retry_after = retry_after;
+    hint.window = config_.restart_window;  // Retry-After names no window
+  }
+  lose_socket(now, kCodeAbnormal, CloseCause::kError, false, true, true, hinted ? &hint : nullptr);
   run_timers(now);
   return CommandResult::kOk;
 }
 
 CommandResult Connection::handle_socket_closed(SocketId socket, Millis now, int code,
-                                               bool was_clean, bool reconnect_allowed) {
+                                               bool was_clean, bool reconnect_allowed,
+                                               std::string_view reason) {
   if (!std::isfinite(now)) return CommandResult::kInvalidTime;
   if (!is_live_socket(socket)) return CommandResult::kIgnored;
   advance(now);
+  RetryHint hint;
+  const bool hinted = config_.server_hints && is_hint_code(code);
+  if (hinted) {
+    hint.window = config_.restart_window;  // a restart without a hint: the default spread
+    parse_retry_hint(reason, hint);
+  }
   lose_socket(now, code, reconnect_allowed ? CloseCause::kRemote : CloseCause::kFinal, was_clean,
-              false, reconnect_allowed);
+              false, reconnect_allowed, hinted ? &hint : nullptr);
   run_timers(now);
   return CommandResult::kOk;
 }
@@ -338,11 +398,24 @@ void Connection::fire(Millis due, Millis now) {
         send_ping(now);
         return;
       }
+      if (!probing_ && ping_wait_ < config_.pong_timeout) {
+        // The learnt deadline passed: the rtt may have jumped (a phone changing cells). One more
+        // probe, with twice the wait (RFC 6298's back-off), never past pong_timeout from the
+        // first ping; the rtt stays measured from the first, so a late pong widens the estimate.
+        probing_ = true;
+        stats_.deadline_misses++;
+        stats_.pings_sent++;
+        emit(make(OutputKind::kSendPing, socket_));
+        pong_deadline_ =
+            std::min(after(ping_sent_at_, config_.pong_timeout), after(now, 2 * ping_wait_));
+        return;
+      }
       stats_.dead_links++;
       lose_socket(now, kCodePongTimeout, CloseCause::kPongTimeout, false, true, true);
       return;
     case State::kBackoff:
-      start_attempt(now, !first_attempt_);  // uncounted: the fresh run of a reconnect()
+      // Uncounted: the fresh run of a reconnect(), or the attempt a server's hint scheduled.
+      start_attempt(now, !first_attempt_ && !hinted_);
       return;
     case State::kIdle:
     case State::kPaused:
@@ -391,13 +464,19 @@ void Connection::pause_or_probe(Millis now) {
 void Connection::resume(Millis now) {
   switch (state_) {
     case State::kPaused:
-      if (!suspended()) {
-        if (!first_attempt_) emit_reconnecting(stats_.retries + 1, 0);
-        start_attempt(now, !first_attempt_);
+      if (!suspended() && hinted_ && hint_at_ > now) {
+        // The server said when: back online is not a reason to come sooner.
+        retry_at_ = hint_at_;
+        set_state(State::kBackoff);
+        emit_reconnecting(0, hint_at_ - now);
+      } else if (!suspended()) {
+        if (!first_attempt_ && !hinted_) emit_reconnecting(stats_.retries + 1, 0);
+        if (hinted_) emit_reconnecting(0, 0);
+        start_attempt(now, !first_attempt_ && !hinted_);
       }
       break;
     case State::kBackoff:
-      if (retry_at_ > now) {
+      if (retry_at_ > now && !hinted_) {
         // Back online or shown: now, not after the rest of the backoff.
         retry_at_ = now;
         emit_reconnecting(first_attempt_ ? 0 : stats_.retries + 1, 0);
@@ -426,6 +505,7 @@ void Connection::start_attempt(Millis now, bool counted) {
   if (counted) stats_.retries++;
   attempt_ = counted ? stats_.retries : 0;
   first_attempt_ = false;
+  hinted_ = false;
   if (++last_id_ == 0) ++last_id_;  // 0 is never a socket
   socket_ = last_id_;
   stats_.attempts++;
@@ -455,7 +535,9 @@ void Connection::send_ping(Millis now) {
   ping_sent_at_ = now;
   awaiting_pong_ = true;
   rtt_pending_ = true;
-  pong_deadline_ = after(now, config_.pong_timeout);
+  probing_ = false;
+  ping_wait_ = pong_wait();
+  pong_deadline_ = after(now, ping_wait_);
 }
 
 bool Connection::withdraw(SocketId socket) {
@@ -521,7 +603,7 @@ void Connection::abandon(int code, CloseCause cause, bool was_clean, bool close_
 }
 
 void Connection::lose_socket(Millis now, int code, CloseCause cause, bool was_clean, bool close_it,
-                             bool reconnect_allowed) {
+                             bool reconnect_allowed, const RetryHint* hint) {
   if (state_ == State::kOpen) {
     // A dead link stopped being useful at its last sign of life, not when we noticed.
     const Millis alive_until = cause == CloseCause::kPongTimeout ? last_life_ : now;
@@ -536,6 +618,24 @@ void Connection::lose_socket(Millis now, int code, CloseCause cause, bool was_cl
     Output g = make(OutputKind::kGaveUp, 0);
     g.attempt = stats_.retries;
     emit(g);
+    return;
+  }
+  if (hint != nullptr) {
+    // The server said when: retry-after + u * window, capped by the app, never sooner than
+    // reconnect_delay (a hostile server cannot make the client loop), and no retry spent.
+    const Millis wanted =
+        std::max(hint->retry_after, config_.reconnect_delay) + next_uniform() * hint->window;
+    const Millis delay = std::max(kMinDuration, std::min(config_.max_hint_delay, wanted));
+    hinted_ = true;
+    hint_at_ = after(now, delay);
+    if (suspended()) {
+      retry_at_ = kNever;
+      abandon(code, cause, was_clean, close_it, true, State::kPaused);
+      return;
+    }
+    retry_at_ = hint_at_;
+    abandon(code, cause, was_clean, close_it, true, State::kBackoff);
+    emit_reconnecting(0, delay);
     return;
   }
   if (suspended()) {

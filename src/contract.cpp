@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "lifeline/contract.hpp"
+#include "lifeline/hint.hpp"
 
 namespace lifeline {
 
@@ -144,6 +145,17 @@ std::string contract_json() {
   }
   out += "],\"minDuration\":";
   add_number(out, kMinDuration);
+  out += ",\"hint\":{\"codes\":[";
+  add_number(out, kCodeServiceRestart);
+  out += ',';
+  add_number(out, kCodeTryAgainLater);
+  out += "],\"retryAfterKey\":";
+  add_string(out, kHintRetryAfterKey);
+  out += ",\"windowKey\":";
+  add_string(out, kHintWindowKey);
+  out += ",\"headroom\":";
+  add_number(out, kHintHeadroom);
+  out += '}';
   add_list(out, "outputFields", kOutputFieldNames);
   add_list(out, "statsFields", kStatsFieldNames);
   out += '}';

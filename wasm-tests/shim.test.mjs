@@ -284,6 +284,11 @@ describe('connecting and events', () => {
       timerSlack: 2000,
       answerServerPings: true,
       pauseInBackground: false,
+      adaptivePongTimeout: false,
+      minPongTimeout: 400,
+      serverHints: true,
+      restartWindow: 10000,
+      maxHintDelay: 300000,
       pingMessage: 'ping',
       pongMessage: 'pong',
       pongReply: 'pong',
@@ -1776,6 +1781,10 @@ describe('seed pattern', () => {
       maxRetries: 12,
       minUptime: Infinity,
       timerSlack: Infinity,
+      minPongTimeout: 400,
+      serverHints: false,
+      restartWindow: 10000,
+      maxHintDelay: 300000,
     });
     assert.ok(Object.isFrozen(SEED_PATTERN));
   });

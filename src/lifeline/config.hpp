@@ -40,6 +40,22 @@ struct Config {
   bool answer_server_pings = true;
   // While the app is in the background, make no attempts (mini-programs have no network there).
   bool pause_in_background = false;
+  // Learn the pong deadline from the measured round trips (RFC 6298's estimator: smoothed rtt +
+  // 4 x its variation), between min_pong_timeout and pong_timeout; pong_timeout until
+  // kRttSamplesNeeded pongs have come on the socket. A miss of the learnt deadline earns one more
+  // probe, with twice the deadline (never past pong_timeout from the first ping), before the
+  // verdict.
+  bool adaptive_pong_timeout = false;
+  // The floor of the learnt deadline.
+  Millis min_pong_timeout = 400;
+  // Follow a server's retry hint: a close with 1012/1013 (its reason may carry
+  // "retry-after=<ms> window=<ms>", lifeline/hint.hpp) or an HTTP 503 with Retry-After schedules
+  // the next attempt at retry-after + u * window, without spending a retry.
+  bool server_hints = true;
+  // The window of a 1012/1013 close without a hint, and of a Retry-After (which has none).
+  Millis restart_window = 10000;
+  // The longest wait a hint can ask for (retry-after + window); longer hints are cut to this.
+  Millis max_hint_delay = 300000;
   // Seed of the jitter draws: the same seed gives the same schedule.
   std::uint64_t seed = 0x5eed;
 
@@ -63,6 +79,11 @@ enum class Field : std::uint8_t {
   kTimerSlack,
   kAnswerServerPings,
   kPauseInBackground,
+  kAdaptivePongTimeout,
+  kMinPongTimeout,
+  kServerHints,
+  kRestartWindow,
+  kMaxHintDelay,
   kSeed,
 };
 inline constexpr int kFieldCount = static_cast<int>(Field::kSeed) + 1;
@@ -71,6 +92,9 @@ inline constexpr int kFieldCount = static_cast<int>(Field::kSeed) + 1;
 // "now" on a double clock of a long-running process (a denormal deadline equals now), and no
 // platform's timers resolve it.
 inline constexpr Millis kMinDuration = 1;
+
+// Pongs on a socket before its learnt pong deadline is used (adaptive_pong_timeout).
+inline constexpr int kRttSamplesNeeded = 3;
 
 struct ConfigProblem {
   Field field;

@@ -8,15 +8,21 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <string_view>
 #include <vector>
 
 #include "lifeline/config.hpp"
+#include "lifeline/hint.hpp"
 #include "lifeline/types.hpp"
 
 namespace lifeline {
 
 class Connection {
  public:
+  // No Retry-After (handle_attempt_failed, handle_socket_error).
+  static constexpr Millis kNoHint = std::numeric_limits<double>::quiet_NaN();
+
   explicit Connection(const Config& config);
 
   // Every command and input returns kInvalidTime, and changes nothing, when `now` is not finite.
@@ -41,13 +47,17 @@ class Connection {
   CommandResult handle_activity(SocketId socket, Millis at);
   CommandResult handle_pong(SocketId socket, Millis now);
   CommandResult handle_server_ping(SocketId socket, Millis now);
-  CommandResult handle_socket_error(SocketId socket, Millis now);
+  // `retry_after`: as for handle_attempt_failed, when the error is the server's HTTP 503 answer to
+  // the upgrade (heeded only while connecting).
+  CommandResult handle_socket_error(SocketId socket, Millis now, Millis retry_after = kNoHint);
   // The attempt failed before its socket could open: the URL could not be had, or the transport
-  // refused it or failed before returning. Lost like an errored socket.
-  CommandResult handle_attempt_failed(SocketId socket, Millis now);
-  // `reconnect_allowed`: the app's verdict on this close (false makes it final).
+  // refused it or failed before returning. Lost like an errored socket. `retry_after`: the
+  // server's Retry-After in milliseconds (an HTTP 503 answer to the upgrade), NaN if none.
+  CommandResult handle_attempt_failed(SocketId socket, Millis now, Millis retry_after = kNoHint);
+  // `reconnect_allowed`: the app's verdict on this close (false makes it final). `reason`: the
+  // close frame's reason; for 1012/1013 it may carry a retry hint (lifeline/hint.hpp).
   CommandResult handle_socket_closed(SocketId socket, Millis now, int code, bool was_clean,
-                                     bool reconnect_allowed);
+                                     bool reconnect_allowed, std::string_view reason = {});
 
   // --- time and platform ---
   CommandResult handle_timeout(Millis now);
@@ -74,6 +84,8 @@ class Connection {
   static Millis backoff_delay(const Config& config, std::uint32_t n, double u);
   // The latest `now` the core has accepted (-infinity before the first).
   Millis now() const { return now_; }
+  // How long the next ping waits for its pong: pong_timeout, or the learnt deadline.
+  Millis pong_wait() const;
 
  private:
   // Accepts `now` (false if not finite) and makes it the effective now: never earlier than before.
@@ -99,8 +111,10 @@ class Connection {
   void emit_reconnecting(std::uint32_t attempt, Millis delay);
   void send_ping(Millis now);
   // The live socket is gone (or abandoned): decide what comes next.
+  // `hint`: the server's word on when to come back (null if none).
   void lose_socket(Millis now, int code, CloseCause cause, bool was_clean, bool close_it,
-                   bool reconnect_allowed);
+                   bool reconnect_allowed, const RetryHint* hint = nullptr);
+  void learn_rtt(double rtt);
   void resume(Millis now);
   void pause_or_probe(Millis now);
   void probe(Millis now);
@@ -125,7 +139,17 @@ class Connection {
   bool rtt_pending_ = false;    // a ping is out and its pong has not come (for the rtt)
   Millis ping_sent_at_ = 0;
   Millis pong_deadline_ = kNever;
-  bool grace_used_ = false;  // a late verdict deadline already earned its fresh probe
+  Millis ping_wait_ = kNever;  // what the outstanding ping was given (pong_wait() when sent)
+  bool grace_used_ = false;    // a late verdict deadline already earned its fresh probe
+  bool probing_ = false;       // the outstanding ping missed its learnt deadline: one more probe
+
+  // The live socket's round-trip estimator (RFC 6298): smoothed rtt and its mean deviation.
+  double srtt_ = 0;
+  double rttvar_ = 0;
+  std::uint32_t rtt_samples_ = 0;
+
+  bool hinted_ = false;      // the pending attempt follows a server's hint: it spends no retry
+  Millis hint_at_ = kNever;  // when the hint lets it start
 
   Millis retry_at_ = kNever;
   bool online_ = true;

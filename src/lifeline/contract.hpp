@@ -77,21 +77,24 @@ enum class StatsField {
   kPongsReceived,
   kDeadLinks,
   kLateTimers,
+  kDeadlineMisses,
   kRetries,
   kLastRtt,
+  kSmoothedRtt,
+  kPongWait,
   kState,
   kCount
 };
-inline constexpr const char* kStatsFieldNames[] = {"attempts",      "connects",  "pingsSent",
-                                                   "pongsReceived", "deadLinks", "lateTimers",
-                                                   "retries",       "lastRtt",   "state"};
+inline constexpr const char* kStatsFieldNames[] = {
+    "attempts",       "connects", "pingsSent", "pongsReceived", "deadLinks", "lateTimers",
+    "deadlineMisses", "retries",  "lastRtt",   "smoothedRtt",   "pongWait",  "state"};
 static_assert(std::size(kStatsFieldNames) == static_cast<std::size_t>(StatsField::kCount));
 
 // The whole contract as JSON (infinity is written 1e999, which JSON.parse reads as Infinity):
 // { fields: [{ cpp, js, kind, default, seedPattern, expected }], states: [...], causes: [...],
 //   outputs: [...], results: [...], codes: { normal, abnormal, pongTimeout, connectTimeout,
-//   reconnect }, appCloseCodes: [normal, min, max], minDuration, outputFields: [...],
-//   statsFields: [...] }
+//   reconnect }, appCloseCodes: [normal, min, max], minDuration, hint: { codes: [1012, 1013],
+//   retryAfterKey, windowKey, headroom }, outputFields: [...], statsFields: [...] }
 std::string contract_json();
 
 }  // namespace lifeline

@@ -87,14 +87,17 @@ enum class CommandResult : std::uint8_t {
 inline constexpr int kResultCount = static_cast<int>(CommandResult::kInvalidArgument) + 1;
 
 struct Stats {
-  std::uint64_t attempts = 0;        // sockets asked for
-  std::uint64_t connects = 0;        // sockets that opened
-  std::uint64_t pings_sent = 0;      // including probes
-  std::uint64_t pongs_received = 0;  // pongs that answered an outstanding ping
-  std::uint64_t dead_links = 0;      // pong-timeout verdicts
-  std::uint64_t late_timers = 0;     // verdict deadlines that earned a fresh probe
-  std::uint32_t retries = 0;         // consecutive reconnect attempts since the last reset
-  double last_rtt = -1;              // -1 until the first pong
+  std::uint64_t attempts = 0;         // sockets asked for
+  std::uint64_t connects = 0;         // sockets that opened
+  std::uint64_t pings_sent = 0;       // including probes
+  std::uint64_t pongs_received = 0;   // pongs that answered an outstanding ping
+  std::uint64_t dead_links = 0;       // pong-timeout verdicts
+  std::uint64_t late_timers = 0;      // verdict deadlines that earned a fresh probe
+  std::uint64_t deadline_misses = 0;  // learnt pong deadlines missed: each earned one more probe
+  std::uint32_t retries = 0;          // consecutive reconnect attempts since the last reset
+  double last_rtt = -1;               // -1 until the first pong
+  double smoothed_rtt = -1;           // the live socket's smoothed rtt; -1 until its first pong
+  double pong_wait = 0;               // how long the next ping waits for its pong
   State state = State::kIdle;
 };
 

@@ -38,6 +38,10 @@ void put(Index i, double v) {
   records[static_cast<int>(i)] = v;
 }
 
+// Where JavaScript writes a close frame's reason before closed() (at most 123 bytes; only its
+// ASCII matters: the retry hint of a 1012/1013 close, lifeline/hint.hpp).
+char reason_bytes[123];
+
 // Bytes of the WASM heap held through operator new (every object the core and the binding
 // make): lets tests prove that reconnect cycles leak nothing, cheaper than mallinfo().
 double bytes_in_use = 0;
@@ -84,15 +88,20 @@ class Core {
   int server_ping(unsigned id, double now) {
     return run([&](Connection& c) { return c.handle_server_ping(id, now); });
   }
-  int error(unsigned id, double now) {
-    return run([&](Connection& c) { return c.handle_socket_error(id, now); });
+  int error(unsigned id, double now, double retry_after) {
+    return run([&](Connection& c) { return c.handle_socket_error(id, now, retry_after); });
   }
-  int attempt_failed(unsigned id, double now) {
-    return run([&](Connection& c) { return c.handle_attempt_failed(id, now); });
+  // `retry_after`: an HTTP 503's Retry-After in ms, NaN if none.
+  int attempt_failed(unsigned id, double now, double retry_after) {
+    return run([&](Connection& c) { return c.handle_attempt_failed(id, now, retry_after); });
   }
-  int closed(unsigned id, double now, int code, bool clean, bool allowed) {
-    return run(
-        [&](Connection& c) { return c.handle_socket_closed(id, now, code, clean, allowed); });
+  // The reason's first `reason_size` bytes are in reason_bytes.
+  int closed(unsigned id, double now, int code, bool clean, bool allowed, unsigned reason_size) {
+    const std::string_view reason(
+        reason_bytes, reason_size < sizeof reason_bytes ? reason_size : sizeof reason_bytes);
+    return run([&](Connection& c) {
+      return c.handle_socket_closed(id, now, code, clean, allowed, reason);
+    });
   }
   int timeout(double now) {
     return run([&](Connection& c) { return c.handle_timeout(now); });
@@ -133,8 +142,11 @@ class Core {
     put(StatsField::kPongsReceived, static_cast<double>(s.pongs_received));
     put(StatsField::kDeadLinks, static_cast<double>(s.dead_links));
     put(StatsField::kLateTimers, static_cast<double>(s.late_timers));
+    put(StatsField::kDeadlineMisses, static_cast<double>(s.deadline_misses));
     put(StatsField::kRetries, static_cast<double>(s.retries));
     put(StatsField::kLastRtt, s.last_rtt);
+    put(StatsField::kSmoothedRtt, s.smoothed_rtt);
+    put(StatsField::kPongWait, s.pong_wait);
     put(StatsField::kState, static_cast<int>(s.state));
   }
 
@@ -159,6 +171,10 @@ unsigned contract_id() {
 
 unsigned records_address() {
   return static_cast<unsigned>(reinterpret_cast<uintptr_t>(records));
+}
+
+unsigned reason_address() {
+  return static_cast<unsigned>(reinterpret_cast<uintptr_t>(reason_bytes));
 }
 
 double heap_in_use() {
@@ -220,6 +236,7 @@ EMSCRIPTEN_BINDINGS(lifeline) {
   function("contractId", &contract_id);
   function("heapInUse", &heap_in_use);
   function("recordsAddress", &records_address);
+  function("reasonAddress", &reason_address);
   function("createCore", &create_core);
   function("deleteCore", &delete_core);
   function("set", &Call<&Core::set>::invoke);

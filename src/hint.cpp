@@ -1,0 +1,78 @@
+#include "lifeline/hint.hpp"
+
+#include <cmath>
+#include <cstring>
+
+namespace lifeline {
+
+namespace {
+
+bool is_separator(char c) {
+  return c == ' ' || c == ';' || c == ',' || c == '\t';
+}
+
+// "<key>=<1 to 10 digits>" ending at a separator or the end; the value in `out`.
+bool read_token(std::string_view token, const char* key, Millis& out) {
+  const std::size_t key_size = std::strlen(key);
+  if (token.size() <= key_size + 1 || token.substr(0, key_size) != key || token[key_size] != '=') {
+    return false;
+  }
+  const std::string_view digits = token.substr(key_size + 1);
+  if (digits.size() > 10) return false;
+  double value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  out = value;
+  return true;
+}
+
+std::string whole(Millis v) {
+  const double r = std::ceil(v);
+  std::string digits;
+  auto n = static_cast<unsigned long long>(r > 0 ? r : 0);
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + n % 10));
+    n /= 10;
+  } while (n != 0);
+  return digits;
+}
+
+}  // namespace
+
+bool parse_retry_hint(std::string_view reason, RetryHint& out) {
+  RetryHint hint;
+  bool found = false;
+  std::size_t i = 0;
+  while (i < reason.size()) {
+    while (i < reason.size() && is_separator(reason[i]))
+      ++i;
+    std::size_t end = i;
+    while (end < reason.size() && !is_separator(reason[end]))
+      ++end;
+    const std::string_view token = reason.substr(i, end - i);
+    if (read_token(token, kHintRetryAfterKey, hint.retry_after) ||
+        read_token(token, kHintWindowKey, hint.window)) {
+      found = true;
+    }
+    i = end;
+  }
+  if (found) out = hint;
+  return found;
+}
+
+std::string format_retry_hint(const RetryHint& hint) {
+  return std::string(kHintRetryAfterKey) + "=" + whole(hint.retry_after) + " " + kHintWindowKey +
+         "=" + whole(hint.window);
+}
+
+RetryHint restart_hint(double clients, double accept_per_second, Millis downtime) {
+  RetryHint hint;
+  hint.retry_after = downtime > 0 ? downtime : 0;
+  hint.window =
+      clients > 0 && accept_per_second > 0 ? clients / accept_per_second * 1000 * kHintHeadroom : 0;
+  return hint;
+}
+
+}  // namespace lifeline
