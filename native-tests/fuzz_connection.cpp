@@ -19,7 +19,9 @@
 //           number, 1..255 picks kValues[(b - 1) % size]; for a flag, its low bit; for the seed, b.
 //   ops     an op byte: its low 4 bits pick the input (Op); its high 4 bits pick the drain after
 //           it: 0-11 everything, 12-15 only 0-3 outputs. Then the op's argument bytes: a time
-//           (time_arg), a socket id (id_arg), a close code (kCodes), flags.
+//           (time_arg), a socket id (id_arg), a close code (kCodes), flags (for a close, its
+//           reason: kReasons), a Retry-After for an error or failed attempt (0: none, else
+//           kValues).
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -69,7 +71,12 @@ constexpr double kTimes[] = {
 // Close codes, for close() (only 1000 and 3000-4999 are allowed) and for a reported close.
 constexpr int kCodes[] = {
     1000, 4000, 3000, 4999, 4002, 1001, 1005, 1006, 0, -1, 2999, 5000, 65535,
-    std::numeric_limits<int>::min(), std::numeric_limits<int>::max(), 1015};
+    std::numeric_limits<int>::min(), std::numeric_limits<int>::max(), 1015, 1012, 1013};
+// Close reasons: retry hints, sane and hostile (lifeline/hint.hpp).
+constexpr const char* kReasons[] = {
+    "", "retry-after=0 window=0", "retry-after=30000 window=12500", "window=1",
+    "retry-after=9999999999 window=9999999999", "retry-after=1;retry-after=2", "retry-after=",
+    "x retry-after=5"};
 // clang-format on
 
 enum class Op : std::uint8_t {
@@ -288,7 +295,9 @@ struct Input {
   int code = kCodeNormal;
   bool flag = false;  // online / foreground / was_clean
   bool allowed = true;
-  int drain = -1;  // -1: everything; else how many outputs to poll
+  const char* reason = "";    // a close's reason
+  Millis retry_after = kNaN;  // an error's or failed attempt's Retry-After (NaN: none)
+  int drain = -1;             // -1: everything; else how many outputs to poll
 };
 
 void print_input(std::size_t step, const Input& in, bool has_result, R result) {
@@ -296,7 +305,12 @@ void print_input(std::size_t step, const Input& in, bool has_result, R result) {
   if (in.op != Op::kDrain) std::fprintf(stderr, " now %.17g", in.now);
   if (takes_id(in.op)) std::fprintf(stderr, " socket %u", in.id);
   if (in.op == Op::kClose || in.op == Op::kSocketClosed) std::fprintf(stderr, " code %d", in.code);
-  if (in.op == Op::kSocketClosed) std::fprintf(stderr, " clean %d allowed %d", in.flag, in.allowed);
+  if (in.op == Op::kSocketClosed) {
+    std::fprintf(stderr, " clean %d allowed %d reason \"%s\"", in.flag, in.allowed, in.reason);
+  }
+  if (in.op == Op::kError || in.op == Op::kAttemptFailed) {
+    std::fprintf(stderr, " retry-after %.17g", in.retry_after);
+  }
   if (in.op == Op::kNetwork || in.op == Op::kForeground) std::fprintf(stderr, " %d", in.flag);
   if (has_result) std::fprintf(stderr, " -> %s", to_string(result));
   if (in.drain >= 0) std::fprintf(stderr, " (then polls only %d)", in.drain);
@@ -407,6 +421,15 @@ class Player {
         const std::uint8_t f = bytes_.next();
         in.flag = (f & 1) != 0;
         in.allowed = (f & 2) == 0;
+        in.reason = kReasons[(f >> 2) % std::size(kReasons)];
+        in.now = time_arg(bytes_.next());
+        break;
+      }
+      case Op::kError:
+      case Op::kAttemptFailed: {
+        in.id = id_arg();
+        const std::uint8_t r = bytes_.next();  // 0: no Retry-After
+        if (r != 0) in.retry_after = kValues[(r - 1) % std::size(kValues)];
         in.now = time_arg(bytes_.next());
         break;
       }
@@ -446,11 +469,11 @@ class Player {
       case Op::kServerPing:
         return conn_.handle_server_ping(in.id, in.now);
       case Op::kError:
-        return conn_.handle_socket_error(in.id, in.now);
+        return conn_.handle_socket_error(in.id, in.now, in.retry_after);
       case Op::kSocketClosed:
-        return conn_.handle_socket_closed(in.id, in.now, in.code, in.flag, in.allowed);
+        return conn_.handle_socket_closed(in.id, in.now, in.code, in.flag, in.allowed, in.reason);
       case Op::kAttemptFailed:
-        return conn_.handle_attempt_failed(in.id, in.now);
+        return conn_.handle_attempt_failed(in.id, in.now, in.retry_after);
       case Op::kTimeout:
       case Op::kTimeoutAtDeadline:
         return conn_.handle_timeout(in.now);
@@ -638,7 +661,9 @@ class Player {
       check(result == R::kIgnored, "reconnect() right after reconnect() was not ignored");
     if (result == R::kOk && in.op == Op::kReconnect) {
       check(st == State::kBackoff, "reconnect() did not go to backoff");
-      check(reconnecting == 1, "reconnect() did not emit one reconnecting event");
+      // reconnect() withdraws any reconnecting still pending and emits its own: one in all (counted
+      // over everything pending, since a withdrawn one may equal the new one, as a server's hint
+      // of 0 ms and reconnect()'s both say attempt 0 in kMinDuration).
       int pending_reconnecting = 0;
       for (const Output& o : after.pending) {
         if (o.kind != K::kReconnecting) continue;

@@ -34,6 +34,11 @@ Config random_config(std::mt19937_64& rng) {
   c.timer_slack = pick({100, 2000, kNever});
   c.answer_server_pings = rng() % 2;
   c.pause_in_background = rng() % 2;
+  c.adaptive_pong_timeout = rng() % 2;
+  c.min_pong_timeout = pick({0, 1, 400, 2000});
+  c.server_hints = rng() % 4 != 0;
+  c.restart_window = pick({0, 1000, 10000});
+  c.max_hint_delay = pick({0, 5000, 300000});
   c.seed = rng() & 0xffffffffu;  // JavaScript passes 32-bit seeds
   return c;
 }
@@ -47,6 +52,10 @@ std::string run_sequence(std::uint64_t seed, bool record, std::string* trace = n
   s.peer.auto_respond = rng() % 2;
   s.peer.connect_latency = static_cast<double>(1 + rng() % 200);
   s.peer.rtt = static_cast<double>(rng() % 100);
+  if (rng() % 4 == 0) {
+    // A jittered link: each pong 0 to 3 s.
+    s.peer.rtt_draw = [&rng] { return static_cast<double>(rng() % 3000); };
+  }
 
   bool closed_by_app = false;
   std::uint32_t highest_id = 0;
@@ -110,13 +119,29 @@ std::string run_sequence(std::uint64_t seed, bool record, std::string* trace = n
       case 7:
         target = pick_id();
         id_input = true;
-        s.error(target);
+        switch (rng() % 4) {  // a 503's Retry-After, sometimes
+          case 0:
+            s.error(target, static_cast<double>(rng() % 100000));
+            break;
+          case 1:  // (a shim reports a failed attempt only while creating the socket)
+            if (s.conn.state() == State::kConnecting) {
+              s.attempt_failed(target, rng() % 2 ? static_cast<double>(rng() % 100000) : -1.0);
+            }
+            break;
+          default:
+            s.error(target);
+        }
         break;
-      case 8:
+      case 8: {
         target = pick_id();
         id_input = true;
-        s.closed(target, rng() % 2 ? 1000 : 1006, rng() % 2, rng() % 10 != 0);
+        static const int kCodes[] = {1000, 1006, 1012, 1013};
+        static const char* const kReasons[] = {
+            "",          "retry-after=0 window=0", "retry-after=30000 window=12500",
+            "window=99", "retry-after=9999999999", "retry-after=x"};
+        s.closed(target, kCodes[rng() % 4], rng() % 2, rng() % 10 != 0, kReasons[rng() % 6]);
         break;
+      }
       case 9:
         s.network(rng() % 3 != 0);
         break;

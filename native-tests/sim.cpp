@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -69,21 +71,30 @@ void Sim::server_ping(SocketId id) {
   const CommandResult r = conn.handle_server_ping(id, now);
   input(r, "server-ping " + std::to_string(id));
 }
-void Sim::error(SocketId id) {
-  const CommandResult r = conn.handle_socket_error(id, now);
-  held_.erase(id);
-  input(r, "error " + std::to_string(id));
+namespace {
+std::string with_hint(std::string line, Millis retry_after) {
+  return std::isnan(retry_after) ? line : line + " " + format_number(retry_after);
 }
-void Sim::attempt_failed(SocketId id) {
-  const CommandResult r = conn.handle_attempt_failed(id, now);
+}  // namespace
+
+void Sim::error(SocketId id, Millis retry_after) {
+  const CommandResult r = conn.handle_socket_error(id, now, retry_after);
   held_.erase(id);
-  input(r, "attempt-failed " + std::to_string(id));
+  input(r, with_hint("error " + std::to_string(id), retry_after));
 }
-void Sim::closed(SocketId id, int code, bool was_clean, bool reconnect_allowed) {
-  const CommandResult r = conn.handle_socket_closed(id, now, code, was_clean, reconnect_allowed);
+void Sim::attempt_failed(SocketId id, Millis retry_after) {
+  const CommandResult r = conn.handle_attempt_failed(id, now, retry_after);
+  held_.erase(id);
+  input(r, with_hint("attempt-failed " + std::to_string(id), retry_after));
+}
+void Sim::closed(SocketId id, int code, bool was_clean, bool reconnect_allowed,
+                 const std::string& reason) {
+  const CommandResult r =
+      conn.handle_socket_closed(id, now, code, was_clean, reconnect_allowed, reason);
   held_.erase(id);
   input(r, "closed " + std::to_string(id) + " " + std::to_string(code) + " " +
-               (was_clean ? "1" : "0") + " " + (reconnect_allowed ? "1" : "0"));
+               (was_clean ? "1" : "0") + " " + (reconnect_allowed ? "1" : "0") +
+               (reason.empty() ? "" : " " + reason));
 }
 void Sim::network(bool online) {
   const CommandResult r = conn.handle_network(online, now);
@@ -114,7 +125,11 @@ void Sim::respond(const Output& o) {
       }
       break;
     case OutputKind::kSendPing:
-      if (peer.link_healthy) schedule(now + peer.rtt, NetEvent::kPong, o.socket);
+      if (peer.link_healthy) {
+        const Millis at = now + (peer.rtt_draw ? peer.rtt_draw() : peer.rtt);
+        last_pong_at_ = std::max(last_pong_at_, at);  // TCP keeps the order
+        schedule(last_pong_at_, NetEvent::kPong, o.socket);
+      }
       break;
     case OutputKind::kCloseSocket:
       if (peer.link_healthy) schedule(now + peer.rtt, NetEvent::kClosed, o.socket, o.code);

@@ -3,6 +3,7 @@
 // as a trace (trace.hpp).
 #pragma once
 
+#include <functional>
 #include <queue>
 #include <set>
 #include <string>
@@ -20,6 +21,9 @@ struct Peer {
   bool link_healthy = true;  // false: half-open, nothing arrives and nothing closes
   Millis connect_latency = 50;
   Millis rtt = 40;
+  // If set, each pong's rtt is drawn from it instead (a jittered link); pongs still arrive in
+  // the order their pings were sent, as on one TCP connection.
+  std::function<Millis()> rtt_draw;
 };
 
 class Sim {
@@ -42,9 +46,12 @@ class Sim {
   void activity(SocketId id);  // inbound data at `now`
   void pong(SocketId id);
   void server_ping(SocketId id);
-  void error(SocketId id);
-  void attempt_failed(SocketId id);  // the shim could not create it (URL, transport)
-  void closed(SocketId id, int code, bool was_clean = false, bool reconnect_allowed = true);
+  // `retry_after`: a 503's Retry-After (ms), NaN for none.
+  void error(SocketId id, Millis retry_after = Connection::kNoHint);
+  // The shim could not create it (URL, transport).
+  void attempt_failed(SocketId id, Millis retry_after = Connection::kNoHint);
+  void closed(SocketId id, int code, bool was_clean = false, bool reconnect_allowed = true,
+              const std::string& reason = "");
   void network(bool online);
   void foreground(bool shown);
   void timeout();
@@ -93,6 +100,7 @@ class Sim {
   std::set<SocketId> held_;
   std::priority_queue<NetEvent, std::vector<NetEvent>, std::greater<NetEvent>> net_;
   std::uint64_t seq_ = 0;
+  Millis last_pong_at_ = 0;
 };
 
 // How many of `outputs` are of `kind`.

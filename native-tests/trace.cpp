@@ -1,5 +1,7 @@
 #include "trace.hpp"
 
+#include "lifeline/contract.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <sstream>
@@ -20,18 +22,18 @@ std::string format_number(double v) {
 }
 
 std::string format_config(const Config& c) {
+  // Every field of the contract's table, in its order (the seed as a whole 64-bit number).
   std::ostringstream o;
-  o << "config ping_interval=" << format_number(c.ping_interval)
-    << " pong_timeout=" << format_number(c.pong_timeout)
-    << " connect_timeout=" << format_number(c.connect_timeout)
-    << " reconnect_delay=" << format_number(c.reconnect_delay)
-    << " max_reconnect_delay=" << format_number(c.max_reconnect_delay)
-    << " backoff_factor=" << format_number(c.backoff_factor)
-    << " jitter=" << format_number(c.jitter) << " max_retries=" << format_number(c.max_retries)
-    << " min_uptime=" << format_number(c.min_uptime)
-    << " timer_slack=" << format_number(c.timer_slack)
-    << " answer_server_pings=" << (c.answer_server_pings ? 1 : 0)
-    << " pause_in_background=" << (c.pause_in_background ? 1 : 0) << " seed=" << c.seed;
+  o << "config";
+  for (int i = 0; i < kFieldCount; ++i) {
+    const FieldSpec& f = field_spec(static_cast<Field>(i));
+    o << " " << f.cpp_name << "=";
+    if (f.field == Field::kSeed) {
+      o << c.seed;
+    } else {
+      o << format_number(f.get(c));
+    }
+  }
   return o.str();
 }
 
@@ -75,35 +77,19 @@ bool parse_config(const std::string& line, Config& c, std::string& error) {
       return false;
     }
     const std::string key = words[i].substr(0, eq), value = words[i].substr(eq + 1);
-    if (key == "ping_interval")
-      c.ping_interval = parse_number(value);
-    else if (key == "pong_timeout")
-      c.pong_timeout = parse_number(value);
-    else if (key == "connect_timeout")
-      c.connect_timeout = parse_number(value);
-    else if (key == "reconnect_delay")
-      c.reconnect_delay = parse_number(value);
-    else if (key == "max_reconnect_delay")
-      c.max_reconnect_delay = parse_number(value);
-    else if (key == "backoff_factor")
-      c.backoff_factor = parse_number(value);
-    else if (key == "jitter")
-      c.jitter = parse_number(value);
-    else if (key == "max_retries")
-      c.max_retries = parse_number(value);
-    else if (key == "min_uptime")
-      c.min_uptime = parse_number(value);
-    else if (key == "timer_slack")
-      c.timer_slack = parse_number(value);
-    else if (key == "answer_server_pings")
-      c.answer_server_pings = value == "1";
-    else if (key == "pause_in_background")
-      c.pause_in_background = value == "1";
-    else if (key == "seed")
-      c.seed = std::stoull(value);
-    else {
+    const FieldSpec* field = nullptr;
+    for (int f = 0; f < kFieldCount; ++f) {
+      if (key == field_spec(static_cast<Field>(f)).cpp_name)
+        field = &field_spec(static_cast<Field>(f));
+    }
+    if (field == nullptr) {
       error = "unknown config field: " + key;
       return false;
+    }
+    if (field->field == Field::kSeed) {
+      c.seed = std::stoull(value);
+    } else {
+      field->set(c, parse_number(value));
     }
   }
   return true;
@@ -128,6 +114,15 @@ std::string replay(const std::string& trace, std::string& error) {
     const std::string& name = w[2];
     auto arg = [&](std::size_t i) { return i + 3 < w.size() ? parse_number(w[i + 3]) : 0.0; };
     auto id = [&] { return static_cast<SocketId>(arg(0)); };
+    // An optional last number (a Retry-After): NaN when absent.
+    auto hint_arg = [&](std::size_t i) { return i + 3 < w.size() ? arg(i) : Connection::kNoHint; };
+    // The words after the fixed arguments: a close reason (spaces collapse to one).
+    auto rest = [&](std::size_t i) {
+      std::string text;
+      for (std::size_t k = i + 3; k < w.size(); ++k)
+        text += (text.empty() ? "" : " ") + w[k];
+      return text;
+    };
     if (name == "open")
       conn.open(t);
     else if (name == "close")
@@ -143,11 +138,12 @@ std::string replay(const std::string& trace, std::string& error) {
     else if (name == "server-ping")
       conn.handle_server_ping(id(), t);
     else if (name == "error")
-      conn.handle_socket_error(id(), t);
+      conn.handle_socket_error(id(), t, hint_arg(1));
     else if (name == "attempt-failed")
-      conn.handle_attempt_failed(id(), t);
+      conn.handle_attempt_failed(id(), t, hint_arg(1));
     else if (name == "closed")
-      conn.handle_socket_closed(id(), t, static_cast<int>(arg(1)), arg(2) != 0, arg(3) != 0);
+      conn.handle_socket_closed(id(), t, static_cast<int>(arg(1)), arg(2) != 0, arg(3) != 0,
+                                rest(4));
     else if (name == "timeout")
       conn.handle_timeout(t);
     else if (name == "network")

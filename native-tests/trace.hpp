@@ -3,6 +3,9 @@
 //
 //   config ping_interval=10000 ... seed=24301      the Config (every field)
 //   > 0 open                                        an input: time, name, arguments
+//   > 9 closed 1 1012 1 1 retry-after=50 window=9    a close's reason follows its numbers
+//   > 9 error 1 2000                                an error or attempt-failed may end with a
+//                                                   Retry-After (ms)
 //   < open-socket socket=1 attempt=0 ...            an output, every field named
 //   @ 10000                                         poll_timeout() after the input ("never")
 #pragma once

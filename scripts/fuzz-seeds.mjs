@@ -7,16 +7,15 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { contract } from '../js/contract.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'native-tests', 'fuzz-corpus');
 
 // --- the byte format ---
-// Config fields, in Field order; a byte per field, 0 keeps the default.
-const FIELDS = [
-  'ping_interval', 'pong_timeout', 'connect_timeout', 'reconnect_delay', 'max_reconnect_delay',
-  'backoff_factor', 'jitter', 'max_retries', 'min_uptime', 'timer_slack', 'answer_server_pings',
-  'pause_in_background', 'seed',
-];
+// Config fields, in Field order (the contract's, as the build printed it); a byte per field, 0
+// keeps the default.
+const FIELDS = contract().fields.map((f) => f.cpp);
+const FLAGS = new Set(contract().fields.filter((f) => f.kind === 'flag').map((f) => f.cpp));
 // kValues in fuzz_connection.cpp: a number field's byte b picks VALUES[b - 1].
 const VALUES = [
   0, 1, 'denormal', 1e-300, 1e300, NaN, Infinity, -Infinity, 2 ** 32, 2 ** 32 - 1, -1, 0.5, 0.999,
@@ -31,7 +30,7 @@ const config = (fields = {}) =>
   FIELDS.map((name) => {
     if (!(name in fields)) return 0;
     const v = fields[name];
-    if (name === 'answer_server_pings' || name === 'pause_in_background') return v ? 1 : 2;
+    if (FLAGS.has(name)) return v ? 1 : 2;
     if (name === 'seed') return v;
     return value(v);
   });
@@ -56,8 +55,12 @@ const T = {
 // Socket id bytes (id_arg).
 const ID = { live: 0x00, previous: 0x80, next: 0xa0, zero: 0xc0, highest: 0xd0 };
 const random = (n) => [0xe0, (n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
-// Close-code bytes: kCodes[b % 16].
-const CODE = { normal: 0, c4000: 1, c3000: 2, c4999: 3, c1006: 7, zero: 8, c5000: 11, intMax: 14 };
+// Close-code bytes: kCodes[b % 18].
+const CODE = { normal: 0, c4000: 1, c3000: 2, c4999: 3, c1006: 7, zero: 8, c5000: 11, intMax: 14, c1012: 16, c1013: 17 };
+// A close's reason: kReasons[i], in the flags byte's bits 2 and up.
+const REASON = { none: 0, zero: 1, restart: 2, windowOnly: 3, huge: 4, twice: 5, empty: 6, prefixed: 7 };
+// A Retry-After byte: 0 none, else a kValues entry.
+const retryAfter = (v) => (v === undefined ? 0 : value(v));
 
 // Drain after an op: 'all' (default) or how many outputs the shim polls before the next input.
 const drain = (n) => (n === undefined ? 0 : 0xc0 + (n << 4));
@@ -69,10 +72,10 @@ const op = {
   activity: (id = ID.live, t = T.plus(5), d) => [OPS.activity | drain(d), ...[id].flat(), t],
   pong: (id = ID.live, t = T.plus(30), d) => [OPS.pong | drain(d), ...[id].flat(), t],
   serverPing: (id = ID.live, t = T.plus(1), d) => [OPS.serverPing | drain(d), ...[id].flat(), t],
-  error: (id = ID.live, t = T.plus(1), d) => [OPS.error | drain(d), ...[id].flat(), t],
-  socketClosed: (id = ID.live, code = CODE.normal, clean = true, allowed = true, t = T.plus(1), d) =>
-    [OPS.socketClosed | drain(d), ...[id].flat(), code, (clean ? 1 : 0) | (allowed ? 0 : 2), t],
-  attemptFailed: (id = ID.live, t = T.same, d) => [OPS.attemptFailed | drain(d), ...[id].flat(), t],
+  error: (id = ID.live, t = T.plus(1), d, retry) => [OPS.error | drain(d), ...[id].flat(), retryAfter(retry), t],
+  socketClosed: (id = ID.live, code = CODE.normal, clean = true, allowed = true, t = T.plus(1), d, reason = REASON.none) =>
+    [OPS.socketClosed | drain(d), ...[id].flat(), code, (clean ? 1 : 0) | (allowed ? 0 : 2) | (reason << 2), t],
+  attemptFailed: (id = ID.live, t = T.same, d, retry) => [OPS.attemptFailed | drain(d), ...[id].flat(), retryAfter(retry), t],
   timeout: (t = T.same, d) => [OPS.timeout | drain(d), t],
   network: (online, t = T.plus(1), d) => [OPS.network | drain(d), online ? 0 : 1, t],
   foreground: (shown, t = T.plus(1), d) => [OPS.foreground | drain(d), shown ? 0 : 1, t],
@@ -152,6 +155,18 @@ const seeds = {
     min_uptime: 'max' }), op.open(T.big), op.error(), op.deadline(), op.reconnect()],
   'min-uptime-reset': [config({ min_uptime: 0, max_retries: 2 }), op.open(), op.opened(),
     op.socketClosed(), op.deadline(), op.opened(), op.socketClosed(), op.deadline(), op.error()],
+  'restart-hint': [config(), ...healthy, op.socketClosed(ID.live, CODE.c1012, true, true, T.plus(1), undefined, REASON.restart),
+    op.network(false), op.network(true), op.deadline(), op.opened(),
+    op.socketClosed(ID.live, CODE.c1013, true, true, T.plus(1), undefined, REASON.huge), op.reconnect()],
+  'hostile-hints': [config({ max_hint_delay: 0, restart_window: 1e300 }), ...healthy,
+    op.socketClosed(ID.live, CODE.c1013, true, true, T.plus(1), undefined, REASON.zero), op.deadline(),
+    op.opened(), op.socketClosed(ID.live, CODE.c1012, true, true, T.plus(1), 2, REASON.twice), op.deadline()],
+  'retry-after-503': [config({ restart_window: 1000 }), op.open(), op.attemptFailed(ID.live, T.same, undefined, 30000),
+    op.deadline(), op.error(ID.live, T.plus(1), undefined, NaN), op.deadline(), op.error(ID.live, T.plus(1), undefined, 1e300),
+    op.deadline(), op.opened(), op.error(ID.live, T.plus(1), undefined, 1000)],
+  'adaptive-pong': [config({ adaptive_pong_timeout: true, min_pong_timeout: 1 }), ...healthy,
+    op.deadline(), op.pong(), op.deadline(), op.pong(), op.deadline(), op.deadline(), op.pong(),
+    op.deadline(), op.deadline(), op.deadline()],
   'partial-drains': [config(), op.open(T.same, 0), op.opened(ID.live, T.plus(1), 1),
     op.deadline(0, 0), op.pong(ID.live, T.plus(2), 2), op.error(ID.live, T.plus(1), 0),
     op.reconnect(T.same, 1), op.close(), op.drain()],

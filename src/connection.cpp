@@ -464,7 +464,7 @@ void Connection::pause_or_probe(Millis now) {
 void Connection::resume(Millis now) {
   switch (state_) {
     case State::kPaused:
-      if (!suspended() && hinted_ && hint_at_ > now) {
+      if (!suspended() && hinted_ && hint_at_ > now && hint_at_ < kNever) {
         // The server said when: back online is not a reason to come sooner.
         retry_at_ = hint_at_;
         set_state(State::kBackoff);

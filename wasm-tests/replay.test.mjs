@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { init } from '../js/index.js';
 import { core } from '../js/loader.js';
-import { contract, pollOutput } from '../js/contract.js';
+import { contract, pollOutput, writeReason } from '../js/contract.js';
 
 const dir = new URL('../native-tests/traces/', import.meta.url);
 // Numbers as the C++ side prints them (shortest round trip, fixed notation; infinity as "never").
@@ -38,9 +38,10 @@ function replay(text) {
       case 'activity': c.activity(a[0], now); break;
       case 'pong': c.pong(a[0], now); break;
       case 'server-ping': c.serverPing(a[0], now); break;
-      case 'error': c.error(a[0], now); break;
-      case 'attempt-failed': c.attemptFailed(a[0], now); break;
-      case 'closed': c.closed(a[0], now, a[1], a[2] !== 0, a[3] !== 0); break;
+      // A Retry-After (ms) may end an error or attempt-failed; a close's reason follows its numbers.
+      case 'error': c.error(a[0], now, a.length > 1 ? a[1] : NaN); break;
+      case 'attempt-failed': c.attemptFailed(a[0], now, a.length > 1 ? a[1] : NaN); break;
+      case 'closed': c.closed(a[0], now, a[1], a[2] !== 0, a[3] !== 0, writeReason(args.slice(4).join(' '))); break;
       case 'timeout': c.timeout(now); break;
       case 'network': c.network(a[0] !== 0, now); break;
       case 'foreground': c.foreground(a[0] !== 0, now); break;
