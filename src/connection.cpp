@@ -42,6 +42,13 @@ Millis Connection::pong_wait() const {
   return std::min(config_.pong_timeout, learnt);
 }
 
+void Connection::forget_rtt() {
+  srtt_ = rttvar_ = 0;
+  rtt_samples_ = 0;
+  stats_.smoothed_rtt = -1;
+  stats_.pong_wait = pong_wait();
+}
+
 void Connection::learn_rtt(double rtt) {
   // RFC 6298, 2.2 and 2.3 (alpha 1/8, beta 1/4).
   if (rtt_samples_ == 0) {
@@ -232,11 +239,7 @@ CommandResult Connection::handle_socket_opened(SocketId socket, Millis now) {
   rtt_pending_ = false;
   grace_used_ = false;
   probing_ = false;
-  // A new socket may take another path: its round trips are learnt afresh.
-  srtt_ = rttvar_ = 0;
-  rtt_samples_ = 0;
-  stats_.smoothed_rtt = -1;
-  stats_.pong_wait = pong_wait();
+  forget_rtt();  // a new socket may take another path: its round trips are learnt afresh
   connect_deadline_ = kNever;
   stats_.connects++;
   set_state(State::kOpen);
@@ -591,6 +594,7 @@ void Connection::abandon(int code, CloseCause cause, bool was_clean, bool close_
   awaiting_pong_ = false;
   rtt_pending_ = false;
   connect_deadline_ = kNever;
+  forget_rtt();
   set_state(next);
   if (known) {
     Output e = make(OutputKind::kClosed, id);

@@ -115,6 +115,7 @@ class Connection {
   void lose_socket(Millis now, int code, CloseCause cause, bool was_clean, bool close_it,
                    bool reconnect_allowed, const RetryHint* hint = nullptr);
   void learn_rtt(double rtt);
+  void forget_rtt();
   void resume(Millis now);
   void pause_or_probe(Millis now);
   void probe(Millis now);

@@ -96,7 +96,7 @@ struct Stats {
   std::uint64_t deadline_misses = 0;  // learnt pong deadlines missed: each earned one more probe
   std::uint32_t retries = 0;          // consecutive reconnect attempts since the last reset
   double last_rtt = -1;               // -1 until the first pong
-  double smoothed_rtt = -1;           // the live socket's smoothed rtt; -1 until its first pong
+  double smoothed_rtt = -1;           // the open socket's smoothed rtt; -1 until its first pong
   double pong_wait = 0;               // how long the next ping waits for its pong
   State state = State::kIdle;
 };
