@@ -11,6 +11,7 @@ import { CONTRACT, CONTRACT_ID } from './contract-data.js';
  *   fields: FieldSpec[], states: string[], causes: string[], outputs: string[], results: string[],
  *   codes: { normal: number, abnormal: number, pongTimeout: number, connectTimeout: number, reconnect: number },
  *   appCloseCodes: [number, number, number], minDuration: number, outputFields: string[], statsFields: string[],
+ *   hint: { codes: number[], retryAfterKey: string, windowKey: string, headroom: number, sharedHeadroom: number, maxDigits: number },
  *   output: Record<string, number>, result: Record<string, number>, state: Record<string, number>, cause: Record<string, number>,
  * }} Contract
  */

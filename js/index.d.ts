@@ -30,7 +30,13 @@ export interface TransportSocket {
 export interface TransportHandlers {
   open(): void;
   message(data: any): void;
-  error(detail: unknown): void;
+  /**
+   * The socket failed. `retryAfter`: the server's word on when to come back, in ms from now (an
+   * HTTP 503's Retry-After, as the `ws` transport reads it); omitted or NaN: none. The core heeds
+   * it only while connecting (and with `serverHints`), as it would a 1012/1013 close's hint.
+   */
+  error(detail: unknown, retryAfter?: number): void;
+  /** `reason`: the close frame's; a 1012/1013 close's retry hint is read from it. */
   close(code: number, reason: string, wasClean: boolean): void;
   /**
    * Bytes arrived, a message may not be complete yet: life (a transport that can see bytes calls
@@ -100,6 +106,27 @@ export interface LifelineOptions {
   pauseInBackground?: boolean;
   /** Answer a server ping (isServerPing) with pongReply. Default true. */
   answerServerPings?: boolean;
+  /**
+   * Learn the pong deadline from the measured round trips (RFC 6298: smoothed rtt + 4 x its
+   * variation), between minPongTimeout and pongTimeout; pongTimeout until 3 pongs have come on the
+   * socket. A missed learnt deadline earns one more probe, with twice the wait (never past
+   * pongTimeout from the first ping), before the verdict. Default false.
+   */
+  adaptivePongTimeout?: boolean;
+  /** The floor of the learnt pong deadline (adaptivePongTimeout), ms. Default 400. */
+  minPongTimeout?: number;
+  /**
+   * Follow a server's retry hint: a close with 1012 (Service Restart) or 1013 (Try Again Later),
+   * whose reason may carry "retry-after=<ms> window=<ms>", or (Node, `ws`) an HTTP 503 answer to
+   * the upgrade with Retry-After, schedules the next attempt at retry-after + u * window (u drawn
+   * in [0, 1)), never sooner than reconnectDelay, without spending a retry. Default true (false in
+   * SEED_PATTERN).
+   */
+  serverHints?: boolean;
+  /** The window (ms) of a 1012/1013 close without a hint, and of a Retry-After (which has none). Default 10000. */
+  restartWindow?: number;
+  /** The longest wait (ms) a server's hint can ask for (retry-after + window); longer ones are cut to this. Default 300000. */
+  maxHintDelay?: number;
   /** Seed of the jitter draws (0 to 2^32-1). Default: random. */
   seed?: number;
   /** Milliseconds. Default performance.now, or Date.now with its steps back absorbed. A clock that throws or returns a non-finite number gets one 'error' event; time then goes on by the default clock. */
@@ -174,8 +201,14 @@ export interface LifelineStats {
   pongsReceived: number;
   deadLinks: number;
   lateTimers: number;
+  /** Learnt pong deadlines missed (adaptivePongTimeout): each earned one more probe. */
+  deadlineMisses: number;
   retries: number;
   lastRtt: number | null;
+  /** The live socket's smoothed rtt (RFC 6298's SRTT); null until a pong on this socket. */
+  smoothedRtt: number | null;
+  /** How long the next ping waits for its pong: pongTimeout, or the learnt deadline. */
+  pongWait: number;
   state: LifelineState;
   messagesSent: number;
   messagesReceived: number;
@@ -292,6 +325,11 @@ export declare const DEFAULTS: Readonly<Required<
     | 'binaryType'
     | 'pauseInBackground'
     | 'answerServerPings'
+    | 'adaptivePongTimeout'
+    | 'minPongTimeout'
+    | 'serverHints'
+    | 'restartWindow'
+    | 'maxHintDelay'
   >
 >>;
 

@@ -14,7 +14,7 @@ import { webSocketTransport } from './transports/websocket.js';
 
 /**
  * @typedef {(url: string, protocols: string[] | undefined, handlers: TransportHandlers, binaryType: string) => TransportSocket} Transport
- * @typedef {{ open(): void, message(data: any): void, error(detail: any): void, close(code: number, reason: string, wasClean: boolean): void, activity?(batch?: boolean): void, activityDone?(): void }} TransportHandlers
+ * @typedef {{ open(): void, message(data: any): void, error(detail: any, retryAfter?: number): void, close(code: number, reason: string, wasClean: boolean): void, activity?(batch?: boolean): void, activityDone?(): void }} TransportHandlers
  * @typedef {{ send(data: any): boolean | void, close(code: number, reason: string, abandon: boolean): void, readonly bufferedAmount: number, readonly protocol: string, readonly extensions: string, setBinaryType?(type: string): void }} TransportSocket
  * @typedef {{ initial?(): { online?: boolean, foreground?: boolean }, subscribe(h: { network(online: boolean): void, foreground(shown: boolean): void }): () => void }} Platform
  */
@@ -237,8 +237,11 @@ export class Lifeline extends Emitter {
       pongsReceived: s.pongsReceived,
       deadLinks: s.deadLinks,
       lateTimers: s.lateTimers,
+      deadlineMisses: s.deadlineMisses,
       retries: s.retries,
       lastRtt: s.lastRtt < 0 ? null : s.lastRtt,
+      smoothedRtt: s.smoothedRtt < 0 ? null : s.smoothedRtt,
+      pongWait: s.pongWait,
       state: this.state,
       ...this._outbox.counters,
       queued: this._outbox.queued,
@@ -427,11 +430,13 @@ export class Lifeline extends Emitter {
           this._emit('message', { data });
         }
       },
-      error: (detail) => {
+      error: (detail, retryAfter) => {
         if (id !== d.socketId) return;
         this._emit('error', { error: detail, message: typeof detail === 'string' ? detail : (detail?.message ?? 'error') });
-        if (this._creating === id) d.input((core, t) => core.attemptFailed(id, t));
-        else d.input((core, t) => core.error(id, t));
+        // A server's Retry-After (ms), for the core to weigh; NaN: none.
+        const after = typeof retryAfter === 'number' ? retryAfter : NaN;
+        if (this._creating === id) d.input((core, t) => core.attemptFailed(id, t, after));
+        else d.input((core, t) => core.error(id, t, after));
       },
       close: (code, reason, wasClean) => {
         if (id !== d.socketId) return;

@@ -50,7 +50,14 @@ TEST(HintFormat, IgnoresWhatIsNotAHint) {
 TEST(HintFormat, TheServerFormulaAndTheTextRoundTrip) {
   const RetryHint h = restart_hint(10000, 1000, 30000);
   EXPECT_EQ(h.retry_after, 30000);
-  EXPECT_EQ(h.window, 10000 * kHintHeadroom);
+  EXPECT_EQ(h.window, 10000 * kSharedHintHeadroom);
+  // One slot each: the 0th client in the first slot, the 9,999th in the last.
+  const RetryHint first = restart_slot_hint(0, 1000, 30000);
+  const RetryHint last = restart_slot_hint(9999, 1000, 30000);
+  EXPECT_EQ(first.retry_after, 30000);
+  EXPECT_DOUBLE_EQ(first.window, kHintHeadroom);
+  EXPECT_DOUBLE_EQ(last.retry_after, 30000 + 9999 * kHintHeadroom);
+  EXPECT_DOUBLE_EQ(last.retry_after + last.window, 30000 + 10000 * kHintHeadroom);
   const std::string text = format_retry_hint(h);
   EXPECT_EQ(text, "retry-after=30000 window=" + std::to_string(static_cast<int>(h.window)));
   const RetryHint back = parsed(text);
@@ -158,24 +165,43 @@ TEST(ServerHints, AFinalVerdictOfTheAppWins) {
 TEST(ServerHints, AHostileServerCanNeitherSendTheClientAwayNorMakeItLoop) {
   Config c = fixed_delays();
   c.max_hint_delay = 120000;
-  {
+  // "Come back in 3 years": the spread is kept, and ends at max_hint_delay (no spike there).
+  int at_cap = 0;
+  Millis lowest = kNever;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    c.seed = seed;
     Sim s(c);
+    s.record_trace = false;
     const SocketId id = long_lived(s);
     s.closed(id, kCodeTryAgainLater, true, true, "retry-after=9999999999 window=9999999999");
-    EXPECT_EQ(s.last(K::kReconnecting)->value, 120000);  // cut to max_hint_delay
+    const Millis d = s.last(K::kReconnecting)->value;
+    EXPECT_GE(d, c.reconnect_delay);
+    EXPECT_LE(d, c.max_hint_delay);
+    at_cap += d == c.max_hint_delay;
+    lowest = std::min(lowest, d);
   }
-  // "Come back at once", on every connection, 100 times: never sooner than reconnect_delay.
+  EXPECT_LE(at_cap, 1);
+  EXPECT_LT(lowest, c.max_hint_delay / 2);
+  // "Come back at once", on every connection, 30 times: never sooner than reconnect_delay, and
+  // slower and slower like a failing server (no retry spent); a useful connection resets it.
+  c.seed = 7;
   Sim s(c);
   open_auto(s);
-  const Millis start = s.now;
-  for (int i = 0; i < 100; ++i) {
+  std::vector<Millis> delays;
+  for (int i = 0; i < 30; ++i) {
     ASSERT_EQ(s.conn.state(), State::kOpen);
     s.closed(s.conn.live_socket(), kCodeTryAgainLater, true, true, "retry-after=0 window=0");
-    EXPECT_EQ(s.last(K::kReconnecting)->value, c.reconnect_delay);
-    s.advance(c.reconnect_delay + s.peer.connect_latency);
+    delays.push_back(s.last(K::kReconnecting)->value);
+    s.advance(delays.back() + s.peer.connect_latency);
   }
-  EXPECT_GE(s.now - start, 100 * c.reconnect_delay);
-  EXPECT_EQ(s.conn.stats().attempts, 101u);
+  EXPECT_EQ(delays[0], c.reconnect_delay);
+  EXPECT_EQ(delays[1], c.reconnect_delay * c.backoff_factor);
+  EXPECT_EQ(delays.back(), c.max_reconnect_delay);
+  EXPECT_TRUE(std::is_sorted(delays.begin(), delays.end()));
+  EXPECT_EQ(s.conn.stats().retries, 0u);
+  s.advance(c.min_uptime);
+  s.closed(s.conn.live_socket(), kCodeTryAgainLater, true, true, "retry-after=0 window=0");
+  EXPECT_EQ(s.last(K::kReconnecting)->value, c.reconnect_delay);
 }
 
 TEST(ServerHints, AHintedAttemptThatFailsFallsBackToTheCountedBackoff) {

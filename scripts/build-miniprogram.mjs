@@ -15,7 +15,8 @@ const out = join(root, 'miniprogram_dist');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-cpSync(join(root, 'dist/cjs'), out, { recursive: true, filter: (f) => !f.endsWith('.d.ts') });
+// Not ws-lifeline/server (dist/cjs/server/): it runs on servers, never in a mini-program.
+cpSync(join(root, 'dist/cjs'), out, { recursive: true, filter: (f) => !f.endsWith('.d.ts') && f !== join(root, 'dist/cjs/server') });
 // CommonJS, whatever the root package.json says ("type": "module"): bundlers such as Taro's
 // webpack would otherwise parse these files as ES modules and bundle none of them.
 writeFileSync(join(out, 'package.json'), '{ "type": "commonjs" }\n');

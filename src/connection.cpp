@@ -159,6 +159,7 @@ CommandResult Connection::open(Millis now) {
   stats_.retries = 0;
   first_attempt_ = true;
   hinted_ = false;
+  hint_streak_ = 0;
   if (suspended()) {
     set_state(State::kPaused);
   } else {
@@ -216,6 +217,7 @@ CommandResult Connection::reconnect(Millis now) {
   stats_.retries = 0;
   first_attempt_ = true;
   hinted_ = false;
+  hint_streak_ = 0;
   retry_at_ = after(now, kMinDuration);
   if (socket_ != 0) {
     abandon(kCodeReconnect, CloseCause::kForced, true, true, true, State::kBackoff);
@@ -611,7 +613,10 @@ void Connection::lose_socket(Millis now, int code, CloseCause cause, bool was_cl
   if (state_ == State::kOpen) {
     // A dead link stopped being useful at its last sign of life, not when we noticed.
     const Millis alive_until = cause == CloseCause::kPongTimeout ? last_life_ : now;
-    if (alive_until - opened_at_ >= config_.min_uptime) stats_.retries = 0;
+    if (alive_until - opened_at_ >= config_.min_uptime) {
+      stats_.retries = 0;
+      hint_streak_ = 0;
+    }
   }
   if (!reconnect_allowed) {
     abandon(code, cause, was_clean, close_it, false, State::kClosed);
@@ -625,11 +630,21 @@ void Connection::lose_socket(Millis now, int code, CloseCause cause, bool was_cl
     return;
   }
   if (hint != nullptr) {
-    // The server said when: retry-after + u * window, capped by the app, never sooner than
-    // reconnect_delay (a hostile server cannot make the client loop), and no retry spent.
-    const Millis wanted =
-        std::max(hint->retry_after, config_.reconnect_delay) + next_uniform() * hint->window;
-    const Millis delay = std::max(kMinDuration, std::min(config_.max_hint_delay, wanted));
+    // The server said when: retry-after + u * window, spending no retry. Never sooner than the
+    // floor: reconnect_delay, growing like the backoff with each hinted loss in a row that no
+    // useful connection ended (a server closing with "retry-after=0" on every connect slows its
+    // clients down as a failing one would). A hint reaching past max_hint_delay keeps its spread
+    // but ends there (a clamp would send every client whose draw went past it at one instant).
+    const Millis floor = std::max(config_.reconnect_delay, backoff_delay(config_, hint_streak_, 0));
+    const Millis start = std::max(hint->retry_after, floor);
+    const double u = next_uniform();
+    Millis wanted = start + u * hint->window;
+    if (!(wanted <= config_.max_hint_delay)) {
+      const Millis span = std::max(0.0, std::min(hint->window, config_.max_hint_delay - floor));
+      wanted = config_.max_hint_delay - span + u * span;
+    }
+    const Millis delay = std::max(kMinDuration, wanted);
+    if (hint_streak_ < 64) hint_streak_++;
     hinted_ = true;
     hint_at_ = after(now, delay);
     if (suspended()) {

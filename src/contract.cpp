@@ -155,6 +155,10 @@ std::string contract_json() {
   add_string(out, kHintWindowKey);
   out += ",\"headroom\":";
   add_number(out, kHintHeadroom);
+  out += ",\"sharedHeadroom\":";
+  add_number(out, kSharedHintHeadroom);
+  out += ",\"maxDigits\":";
+  add_number(out, kHintMaxDigits);
   out += '}';
   add_list(out, "outputFields", kOutputFieldNames);
   add_list(out, "statsFields", kStatsFieldNames);

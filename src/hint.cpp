@@ -18,7 +18,7 @@ bool read_token(std::string_view token, const char* key, Millis& out) {
     return false;
   }
   const std::string_view digits = token.substr(key_size + 1);
-  if (digits.size() > 10) return false;
+  if (digits.size() > static_cast<std::size_t>(kHintMaxDigits)) return false;
   double value = 0;
   for (char c : digits) {
     if (c < '0' || c > '9') return false;
@@ -67,11 +67,20 @@ std::string format_retry_hint(const RetryHint& hint) {
          "=" + whole(hint.window);
 }
 
+RetryHint restart_slot_hint(double index, double accept_per_second, Millis downtime) {
+  RetryHint hint;
+  const Millis slot = accept_per_second > 0 ? kHintHeadroom / accept_per_second * 1000 : 0;
+  hint.retry_after = (downtime > 0 ? downtime : 0) + (index > 0 ? index : 0) * slot;
+  hint.window = slot;
+  return hint;
+}
+
 RetryHint restart_hint(double clients, double accept_per_second, Millis downtime) {
   RetryHint hint;
   hint.retry_after = downtime > 0 ? downtime : 0;
-  hint.window =
-      clients > 0 && accept_per_second > 0 ? clients / accept_per_second * 1000 * kHintHeadroom : 0;
+  hint.window = clients > 0 && accept_per_second > 0
+                    ? clients / accept_per_second * 1000 * kSharedHintHeadroom
+                    : 0;
   return hint;
 }
 

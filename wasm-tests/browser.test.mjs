@@ -426,3 +426,19 @@ test('(g) close() is final', async (t) => {
   assert.equal((await c.events('h', 'open')).length, 1);
   await c.assertClean();
 });
+
+test('(h) a server restart: a 1012 close with a retry hint is followed, no retry spent', async (t) => {
+  const c = await setup(t);
+  await c.open('r', { ...STEADY, seed: 3 });
+  const reason = 'restarting; retry-after=300 window=200';
+  c.server.closeAll(1012, reason);
+  await until(async () => (await c.events('r', 'reconnecting')).length >= 1, WAIT, 'reconnecting');
+  const [closed] = await c.events('r', 'close');
+  assert.deepEqual([closed.code, closed.reason, closed.cause, closed.willReconnect], [1012, reason, 'remote', true]);
+  const [r] = await c.events('r', 'reconnecting');
+  assert.equal(r.attempt, 0, 'uncounted');
+  assert.ok(r.delay >= 300 && r.delay < 500, `the core read the hint from Chromium's close reason: delay ${r.delay}`);
+  await until(async () => (await c.events('r', 'open')).length >= 2, WAIT, 'back');
+  assert.equal((await c.stats('r')).retries, 0);
+  await c.assertClean();
+});

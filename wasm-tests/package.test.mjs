@@ -56,7 +56,7 @@ for (const kind of ['esm', 'cjs']) {
 test('the package ships what each runtime loads, and no sources it does not need', () => {
   const files = execFileSync('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: root }).toString();
   const names = JSON.parse(files)[0].files.map((f) => f.path);
-  for (const needed of ['js/index.js', 'js/index.d.ts', 'dist/wasm/lifeline-core.wasm', 'dist/wasm/lifeline-core.mjs', 'dist/cjs/index.js', 'dist/cjs/runtime.js', 'miniprogram_dist/index.js', 'miniprogram_dist/lifeline-core.wasm.br', 'miniprogram_dist/lifeline-core.js']) {
+  for (const needed of ['js/index.js', 'js/index.d.ts', 'dist/wasm/lifeline-core.wasm', 'dist/wasm/lifeline-core.mjs', 'dist/cjs/index.js', 'dist/cjs/runtime.js', 'miniprogram_dist/index.js', 'miniprogram_dist/lifeline-core.wasm.br', 'miniprogram_dist/lifeline-core.js', 'js/server/index.js', 'js/server/index.d.ts', 'dist/cjs/server/index.js', 'dist/cjs/server/index.d.ts']) {
     assert.ok(names.includes(needed), `${needed} is in the package`);
   }
   assert.ok(!names.some((n) => n.startsWith('native-tests/') || n.startsWith('wasm-tests/')), 'no tests in the package');

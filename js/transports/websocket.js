@@ -54,7 +54,27 @@ export function webSocketTransport(WebSocketImpl) {
       handlers.open();
     };
     ws.onmessage = (/** @type {any} */ e) => handlers.message(e.data);
-    ws.onerror = (/** @type {any} */ e) => handlers.error(e?.error ?? e?.message ?? 'error');
+    /** @type {{ detail: Error, retryAfter: number } | null} the upgrade's answer, when it was not 101 */
+    let refused = null;
+    ws.onerror = (/** @type {any} */ e) => {
+      if (refused) handlers.error(refused.detail, refused.retryAfter);
+      else handlers.error(e?.error ?? e?.message ?? 'error');
+    };
+    if (typeof ws.on === 'function' && typeof ws.terminate === 'function') {
+      // `ws` shows the HTTP answer to the upgrade when it is not 101: a 503's Retry-After is the
+      // server's word on when to come back (the core decides what to do with it). With this
+      // listener `ws` leaves the request to us; terminate() ends it as `ws` would by itself
+      // (request aborted, its socket destroyed, then one 'error' and one 'close').
+      ws.on('unexpected-response', (/** @type {any} */ req, /** @type {any} */ res) => {
+        const status = res?.statusCode;
+        refused = {
+          detail: new Error(`Unexpected server response: ${status}`),
+          retryAfter: status === 503 ? retryAfterMs(res.headers?.['retry-after']) : NaN,
+        };
+        res?.resume?.(); // nothing reads the body
+        ws.terminate();
+      });
+    }
     ws.onclose = (/** @type {any} */ e) => {
       untap();
       handlers.close(e.code, e.reason, e.wasClean);
@@ -105,4 +125,25 @@ export function webSocketTransport(WebSocketImpl) {
       },
     };
   };
+}
+
+/**
+ * A Retry-After header (RFC 9110, 10.2.3) in milliseconds from `now` (the wall clock, as the date
+ * is): delay-seconds, or an HTTP-date in one of its three forms (one in the past: 0). Anything
+ * else: NaN (none). Only a conversion: what to do with it is the core's decision.
+ * @param {unknown} value
+ * @param {number} [now] Date.now()
+ */
+export function retryAfterMs(value, now = Date.now()) {
+  if (typeof value !== 'string') return NaN;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Math.min(Number(v) * 1000, Number.MAX_VALUE); // 1e400 s: very long, not none
+  // IMF-fixdate and RFC 850 end in GMT; asctime has no zone and means GMT. Only Node's `ws` shows
+  // the header, and V8's Date.parse reads all three.
+  const at = /^[A-Za-z]{3,9}, [\dA-Za-z -]+ \d\d:\d\d:\d\d GMT$/.test(v)
+    ? Date.parse(v)
+    : /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/.test(v)
+      ? Date.parse(`${v} GMT`)
+      : NaN;
+  return at === at ? Math.max(0, at - now) : NaN;
 }

@@ -54,7 +54,8 @@ struct Config {
   bool server_hints = true;
   // The window of a 1012/1013 close without a hint, and of a Retry-After (which has none).
   Millis restart_window = 10000;
-  // The longest wait a hint can ask for (retry-after + window); longer hints are cut to this.
+  // The longest wait a hint can ask for: a hint reaching past it keeps its window's width (at most
+  // this minus reconnect_delay) but ends here.
   Millis max_hint_delay = 300000;
   // Seed of the jitter draws: the same seed gives the same schedule.
   std::uint64_t seed = 0x5eed;

@@ -151,6 +151,8 @@ class Connection {
 
   bool hinted_ = false;      // the pending attempt follows a server's hint: it spends no retry
   Millis hint_at_ = kNever;  // when the hint lets it start
+  // Hinted losses in a row with no useful connection (min_uptime) between: raises the floor.
+  std::uint32_t hint_streak_ = 0;
 
   Millis retry_at_ = kNever;
   bool online_ = true;

@@ -94,7 +94,8 @@ static_assert(std::size(kStatsFieldNames) == static_cast<std::size_t>(StatsField
 // { fields: [{ cpp, js, kind, default, seedPattern, expected }], states: [...], causes: [...],
 //   outputs: [...], results: [...], codes: { normal, abnormal, pongTimeout, connectTimeout,
 //   reconnect }, appCloseCodes: [normal, min, max], minDuration, hint: { codes: [1012, 1013],
-//   retryAfterKey, windowKey, headroom }, outputFields: [...], statsFields: [...] }
+//   retryAfterKey, windowKey, headroom, sharedHeadroom, maxDigits }, outputFields: [...],
+//   statsFields: [...] }
 std::string contract_json();
 
 }  // namespace lifeline

@@ -51,3 +51,6 @@ export async function start(log: (...args: unknown[]) => void): Promise<Lifeline
   log(transport.liveSockets() < SOCKET_LIMIT);
   return new miniprogram.Lifeline('wss://example.invalid', { transport });
 }
+
+import server = require('ws-lifeline/server');
+export const restart: string = server.restartHint({ clients: 1000, acceptPerSecond: 100, downtimeMs: 5000 }).reason;

@@ -51,3 +51,13 @@ export async function start(): Promise<Lifeline> {
   mp.close(1000, 'bye');
   return sock;
 }
+
+// ws-lifeline/server with Node's own types: an upgrade's socket, a ServerResponse.
+import { createServer } from 'node:http';
+import { closeForRestart, rejectUpgrade, restartHint } from 'ws-lifeline/server';
+
+export function serve(clients: Set<{ readyState: number; close(code: number, reason: string): void }>): number {
+  const server = createServer((_req, res) => rejectUpgrade(res, { retryAfterSeconds: 1 }));
+  server.on('upgrade', (_req, socket) => rejectUpgrade(socket, { retryAfterSeconds: 2 }));
+  return closeForRestart({ clients }, { acceptPerSecond: 200 }).window + restartHint({ clients: 9, acceptPerSecond: 3 }).window;
+}

@@ -1,0 +1,4 @@
+// ws-lifeline/server: what a server of Lifelines can do for them (Node, `ws`; it does not load the
+// core). Restarts: a retry hint in a 1012/1013 close, closing every client with one, 503 with
+// Retry-After while not ready (restart.js).
+export { HINT_CODES, formatRetryHint, restartHint, restartSlotHint, closeForRestart, rejectUpgrade } from './restart.js';
