@@ -220,6 +220,8 @@ function writePlots(results, outDir) {
     );
   }
   if (results.herd?.svg) written['herd.svg'] = results.herd.svg;
+  if (results.herd?.sweep?.svg) written['herd-sweep.svg'] = results.herd.sweep.svg;
+  if (results.herd?.hint?.svg) written['herd-hint.svg'] = results.herd.hint.svg;
   return written;
 }
 
@@ -417,6 +419,7 @@ function herdSection(herd) {
     lines.push('');
   }
   if (herd.svg) lines.push(`![herd](${herd.svg})\n`);
+  if (herd.markdown) lines.push(herd.markdown); // the backoff sweep and the announced restart
   return lines.join('\n');
 }
 

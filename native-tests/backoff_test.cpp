@@ -12,6 +12,17 @@ namespace {
 
 // The delay a real Connection announces for its n-th reconnect (0-based), for a given seed:
 // the first connect and n retries are refused.
+// The textbook full-jitter backoff (1 s * 2^n, capped at 30 s, jitter 1): what these tests hold
+// the formula to, whatever the tuned defaults are.
+Config doubling() {
+  Config c;
+  c.reconnect_delay = 1000;
+  c.backoff_factor = 2;
+  c.max_reconnect_delay = 30000;
+  c.jitter = 1;
+  return c;
+}
+
 double announced_delay(Config c, std::uint64_t seed, int n) {
   c.seed = seed;
   Connection conn(c);
@@ -66,7 +77,7 @@ double fullest_bucket(const std::vector<double>& draws, double lo, double hi) {
 }
 
 TEST(Backoff, FullJitterSpreadsTheFirstDelayEvenly) {
-  Config c;  // defaults: 1000 ms, full jitter
+  Config c = doubling();  // 1000 ms, full jitter
   std::vector<double> draws;
   for (std::uint64_t seed = 0; seed < 100000; ++seed)
     draws.push_back(announced_delay(c, seed, 0));
@@ -85,7 +96,7 @@ TEST(Backoff, CapIsAppliedBeforeJitterSoCappedDelaysStillSpread) {
   // What the core announces for retries 5 to 11 of refused clients: 1000 * 2^5 is already above
   // the 30 s cap, so every one of these delays is a jittered cap. Capping before the jitter
   // spreads them over [0, 30000]; jittering first would put nearly all of them at the cap.
-  Config c;  // defaults: 1000 ms doubling, 30 s cap, full jitter
+  Config c = doubling();  // 1000 ms doubling, 30 s cap, full jitter
   std::vector<double> capped;
   for (std::uint64_t seed = 0; seed < 1500; ++seed) {
     const std::vector<double> delays = announced_delays(c, seed, 12);
@@ -110,7 +121,7 @@ TEST(Backoff, CapIsAppliedBeforeJitterSoCappedDelaysStillSpread) {
 }
 
 TEST(Backoff, PartialJitterStaysInItsBand) {
-  Config c;
+  Config c = doubling();
   c.jitter = 0.5;
   for (std::uint64_t seed = 0; seed < 2000; ++seed) {
     const double d = announced_delay(c, seed, 2);  // 4000 ms before jitter
@@ -136,7 +147,7 @@ TEST(Backoff, SameSeedSameSchedule) {
 }
 
 TEST(Backoff, DelayFormula) {
-  Config c;
+  Config c = doubling();
   c.jitter = 0;
   EXPECT_EQ(Connection::backoff_delay(c, 0, 0.7), 1000);
   EXPECT_EQ(Connection::backoff_delay(c, 3, 0.7), 8000);

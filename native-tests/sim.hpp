@@ -106,7 +106,8 @@ class Sim {
 // How many of `outputs` are of `kind`.
 std::size_t count(const std::vector<Output>& outputs, OutputKind kind);
 
-// The default configuration without jitter, so that delays are exact.
+// The default configuration with a pinned backoff (1 s * 2^n, capped at 30 s) and no jitter, so
+// that delays are exact and do not move when the defaults are re-tuned.
 Config fixed_delays();
 // Opens with the peer answering by itself, and returns the live socket once open.
 SocketId open_auto(Sim& sim);

@@ -441,6 +441,7 @@ TEST(Survivors, JitterDrawsAreSplitmix64OfTheSeed) {
                                      16408922859458223821ULL};
   Config c;
   c.seed = 1234567;
+  c.jitter = 1;
   c.backoff_factor = 1;  // every capped delay is 1000 ms, so each delay shows its draw
   Sim s(c);
   s.peer.auto_respond = true;

@@ -4,10 +4,14 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <string>
 #include <vector>
 
 #include "herd.hpp"
 #include "lifeline/connection.hpp"
+#include "lifeline/hint.hpp"
 
 namespace herd {
 
@@ -23,6 +27,10 @@ const char* policy_name(Policy policy) {
       return "ws-lifeline";
     case Policy::kLifeline10s:
       return "ws-lifeline 10s cap";
+    case Policy::kLifelineProposed:
+      return "ws-lifeline proposed";
+    case Policy::kLifelineSweep:
+      return "ws-lifeline (sweep)";
     case Policy::kClassicCore:
       return "classic (core)";
   }
@@ -45,10 +53,42 @@ const char* policy_description(Policy policy) {
     case Policy::kLifeline10s:
       return "lifeline::Connection, defaults but max_reconnect_delay 10 s: U * min(10 s, 1 s * "
              "2^n)";
+    case Policy::kLifelineProposed:
+      return "lifeline::Connection, defaults but the proposed backoff (lifeline_herd --sweep)";
+    case Policy::kLifelineSweep:
+      return "lifeline::Connection, defaults but the backoff of a --sweep point";
     case Policy::kClassicCore:
       return "lifeline::Connection with Config::seed_pattern()";
   }
   return "?";
+}
+
+Backoff default_backoff() {
+  const lifeline::Config c;
+  return {c.reconnect_delay, c.max_reconnect_delay, c.backoff_factor, c.jitter};
+}
+
+// The proposal, chosen from the --sweep trade-off curve (see README.md): the goal is all back
+// within 2x the ideal time at no more than 1.5x capacity in any 100 ms, worst over the seeds.
+Backoff proposed_backoff() {
+  return {1000, 18000, 3, 0.75};
+}
+
+std::string backoff_label(const Backoff& b) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%g s * %g^n, cap %g s, jitter %g", b.reconnect_delay / 1000,
+                b.backoff_factor, b.max_reconnect_delay / 1000, b.jitter);
+  return buf;
+}
+
+double vs_ideal(const Result& r) {
+  if (!r.all_back()) return std::numeric_limits<double>::infinity();
+  return (r.last_back_ms - r.scenario.outage_ms) / r.scenario.ideal_ms();
+}
+
+double peak_vs_capacity(const Result& r) {
+  return static_cast<double>(r.peak_per_bin_after_return) /
+         (r.scenario.capacity_per_s * kBinMs / 1000.0);
 }
 
 namespace {
@@ -279,6 +319,8 @@ double model_delay(Policy policy, ModelClient& c) {
     }
     case Policy::kLifeline:
     case Policy::kLifeline10s:
+    case Policy::kLifelineProposed:
+    case Policy::kLifelineSweep:
     case Policy::kClassicCore:
       break;
   }
@@ -322,15 +364,50 @@ Result run_model(Policy policy, const Scenario& s) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The close reason the server sends client `i` at the drop (1012 scenarios).
+
+lifeline::RetryHint drop_hint(const Scenario& s, std::uint32_t i) {
+  switch (s.drop) {
+    case Drop::kRestartHint:
+      if (s.hint_headroom == 0)
+        return lifeline::restart_hint(s.clients, s.capacity_per_s, s.outage_ms);
+      return {s.outage_ms, s.ideal_ms() * s.hint_headroom};
+    case Drop::kRestartSlots: {
+      if (s.hint_headroom == 0) return lifeline::restart_slot_hint(i, s.capacity_per_s, s.outage_ms);
+      const double slot = s.hint_headroom * 1000 / s.capacity_per_s;
+      return {s.outage_ms + i * slot, slot};
+    }
+    case Drop::kAbnormal:
+    case Drop::kRestartNoHint:
+      break;
+  }
+  return {};
+}
+
+std::string drop_reason(const Scenario& s, std::uint32_t i) {
+  if (s.drop != Drop::kRestartHint && s.drop != Drop::kRestartSlots) return "";
+  return lifeline::format_retry_hint(drop_hint(s, i));
+}
+
+// ---------------------------------------------------------------------------------------------
 // ws-lifeline: the real core, one lifeline::Connection per client, driven as its shim drives it:
 // after every input, carry out its actions, then arm one timer for poll_timeout().
 
 class CoreHerd {
  public:
-  CoreHerd(Policy policy, const Scenario& s) : s_(s), herd_(policy, s) {
+  CoreHerd(Policy policy, const Scenario& s, const Backoff& sweep) : s_(s), herd_(policy, s) {
     lifeline::Config base =
         policy == Policy::kClassicCore ? lifeline::Config::seed_pattern() : lifeline::Config{};
     if (policy == Policy::kLifeline10s) base.max_reconnect_delay = 10000;
+    if (policy == Policy::kLifelineProposed || policy == Policy::kLifelineSweep) {
+      const Backoff b = policy == Policy::kLifelineProposed ? proposed_backoff() : sweep;
+      base.reconnect_delay = b.reconnect_delay;
+      base.max_reconnect_delay = b.max_reconnect_delay;
+      base.backoff_factor = b.backoff_factor;
+      base.jitter = b.jitter;
+    }
+    herd_.result().backoff = {base.reconnect_delay, base.max_reconnect_delay, base.backoff_factor,
+                              base.jitter};
     conns_.reserve(s.clients);
     for (std::uint32_t i = 0; i < s.clients; ++i) {
       lifeline::Config c = base;
@@ -357,9 +434,15 @@ class CoreHerd {
     herd_.result().setup_wall_ms = ms_since(setup_start);
 
     const auto run_start = Clock::now();
+    const std::string shared = drop_reason(s_, 0);
     for (std::uint32_t i = 0; i < s_.clients; ++i) {
       auto& c = conns_[i];
-      c.handle_socket_closed(c.live_socket(), 0, lifeline::kCodeAbnormal, false, true);
+      if (s_.drop == Drop::kAbnormal) {
+        c.handle_socket_closed(c.live_socket(), 0, lifeline::kCodeAbnormal, false, true);
+      } else {
+        const std::string own = s_.drop == Drop::kRestartSlots ? drop_reason(s_, i) : shared;
+        c.handle_socket_closed(c.live_socket(), 0, lifeline::kCodeServiceRestart, true, true, own);
+      }
       input();
       after_input(i, 0);
     }
@@ -441,12 +524,13 @@ class CoreHerd {
 
 }  // namespace
 
-Result simulate(Policy policy, const Scenario& scenario) {
+Result simulate(Policy policy, const Scenario& scenario, const Backoff& backoff) {
   Result r;
   if (policy == Policy::kLifeline || policy == Policy::kLifeline10s ||
+      policy == Policy::kLifelineProposed || policy == Policy::kLifelineSweep ||
       policy == Policy::kClassicCore) {
     const auto start = Clock::now();
-    CoreHerd core(policy, scenario);
+    CoreHerd core(policy, scenario, backoff);
     const double construct_ms = ms_since(start);
     r = core.run();
     r.setup_wall_ms += construct_ms;
@@ -456,6 +540,141 @@ Result simulate(Policy policy, const Scenario& scenario) {
   trim(r.attempts_per_bin);
   trim(r.back_per_bin);
   return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// --sweep
+
+SweepPoint sweep_point(Policy policy, const Backoff& backoff, const Scenario& base, int seeds) {
+  SweepPoint p;
+  p.policy = policy;
+  p.seeds = seeds;
+  double sum_vs = 0, sum_peak = 0, sum_attempts = 0;
+  for (int k = 0; k < seeds; ++k) {
+    Scenario s = base;
+    s.seed = base.seed + static_cast<std::uint64_t>(k);
+    const Result r = simulate(policy, s, backoff);
+    p.backoff = r.backoff;
+    const double v = vs_ideal(r), peak = peak_vs_capacity(r);
+    p.worst_vs_ideal = k == 0 ? v : std::max(p.worst_vs_ideal, v);
+    p.worst_peak = k == 0 ? peak : std::max(p.worst_peak, peak);
+    p.worst_stranded = std::max(p.worst_stranded, r.stranded);
+    p.max_attempts = std::max(p.max_attempts, r.attempts);
+    sum_vs += v;
+    sum_peak += peak;
+    sum_attempts += static_cast<double>(r.attempts);
+  }
+  p.mean_vs_ideal = sum_vs / seeds;
+  p.mean_peak = sum_peak / seeds;
+  p.mean_attempts = sum_attempts / seeds;
+  return p;
+}
+
+namespace {
+
+// The ranking among points that meet the goal: lower worst peak (at the goal's resolution), then
+// fewer attempts.
+bool better(const SweepPoint& a, const SweepPoint& b, const SweepGoal& g) {
+  const double pa = std::round(a.worst_peak / g.peak_resolution);
+  const double pb = std::round(b.worst_peak / g.peak_resolution);
+  if (pa != pb) return pa < pb;
+  return a.mean_attempts < b.mean_attempts;
+}
+
+}  // namespace
+
+Sweep run_sweep(const Scenario& base, const SweepGrid& grid, const SweepGoal& goal) {
+  const auto start = Clock::now();
+  Sweep sw;
+  sw.scenario = base;
+  sw.goal = goal;
+  sw.grid = grid;
+  for (double d : grid.reconnect_delays)
+    for (double cap : grid.caps)
+      for (double f : grid.factors)
+        for (double j : grid.jitters) {
+          if (cap < d) continue;
+          sw.points.push_back(
+              sweep_point(Policy::kLifelineSweep, {d, cap, f, j}, base, grid.seeds));
+          sw.runs += static_cast<std::uint64_t>(grid.seeds);
+        }
+
+  std::vector<const SweepPoint*> candidates;
+  for (const SweepPoint& p : sw.points)
+    if (p.meets_with_margin(goal)) candidates.push_back(&p);
+  std::sort(candidates.begin(), candidates.end(),
+            [&](const SweepPoint* a, const SweepPoint* b) { return better(*a, *b, goal); });
+  if (candidates.size() > static_cast<std::size_t>(grid.validate_top))
+    candidates.resize(static_cast<std::size_t>(grid.validate_top));
+  for (const SweepPoint* c : candidates) {
+    sw.validated.push_back(
+        sweep_point(Policy::kLifelineSweep, c->backoff, base, grid.validation_seeds));
+    sw.runs += static_cast<std::uint64_t>(grid.validation_seeds);
+  }
+  for (std::size_t i = 0; i < sw.validated.size(); ++i)
+    if (sw.validated[i].meets_with_margin(goal) &&
+        (sw.pick < 0 ||
+         better(sw.validated[i], sw.validated[static_cast<std::size_t>(sw.pick)], goal)))
+      sw.pick = static_cast<int>(i);
+
+  for (Policy p : {Policy::kLifeline, Policy::kLifelineProposed, Policy::kReconnectingWebSocket,
+                   Policy::kSocketIo, Policy::kClassic}) {
+    // A core policy whose backoff was validated already is the same runs: reuse them.
+    const Backoff own = p == Policy::kLifeline           ? default_backoff()
+                        : p == Policy::kLifelineProposed ? proposed_backoff()
+                                                         : Backoff{};
+    const bool core = p == Policy::kLifeline || p == Policy::kLifelineProposed;
+    auto same = std::find_if(sw.validated.begin(), sw.validated.end(),
+                             [&](const SweepPoint& v) { return core && v.backoff == own; });
+    if (same != sw.validated.end()) {
+      sw.marked.push_back(*same);
+      sw.marked.back().policy = p;
+      continue;
+    }
+    sw.marked.push_back(sweep_point(p, {}, base, grid.validation_seeds));
+    sw.runs += static_cast<std::uint64_t>(grid.validation_seeds);
+  }
+  sw.wall_ms = ms_since(start);
+  return sw;
+}
+
+// ---------------------------------------------------------------------------------------------
+// --hint
+
+HintSweep run_hint_sweep(const Scenario& base, int seeds) {
+  const auto start = Clock::now();
+  HintSweep h;
+  h.scenario = base;
+  h.seeds = seeds;
+  h.core_headroom = lifeline::kHintHeadroom;
+  auto row = [&](Drop drop, double headroom, bool core) {
+    HintRow r;
+    r.drop = drop;
+    r.headroom = headroom;
+    r.core = core;
+    Scenario s = base;
+    s.drop = drop;
+    s.hint_headroom = headroom;
+    r.reason = drop_reason(s, 0);
+    const lifeline::RetryHint hint = drop_hint(s, 0);
+    r.used_headroom = drop == Drop::kRestartSlots  ? hint.window * s.capacity_per_s / 1000
+                      : drop == Drop::kRestartHint ? hint.window / s.ideal_ms()
+                                                   : 0;
+    r.figures = sweep_point(Policy::kLifeline, {}, s, seeds);
+    h.rows.push_back(r);
+    h.runs += static_cast<std::uint64_t>(seeds);
+  };
+  // The core's two (what ws-lifeline/server sends): a slot per client, and one shared hint.
+  row(Drop::kRestartSlots, 0, true);
+  row(Drop::kRestartHint, 0, true);
+  for (double headroom : {1.0, 1.05, 1.1, 1.15, 1.2, 1.3, 1.4, 1.5})
+    if (std::fabs(headroom - lifeline::kSharedHintHeadroom) > 1e-9)
+      row(Drop::kRestartHint, headroom, false);
+  for (double headroom : {1.0, 1.1})
+    row(Drop::kRestartSlots, headroom, false);
+  row(Drop::kRestartNoHint, 0, false);
+  h.wall_ms = ms_since(start);
+  return h;
 }
 
 }  // namespace herd

@@ -36,6 +36,9 @@ export function record(ll) {
   return log;
 }
 
+/** The backoff the rig pins (see rig()). */
+export const PINNED_BACKOFF = Object.freeze({ reconnectDelay: 1000, backoffFactor: 2, maxReconnectDelay: 30000, jitter: 0 });
+
 /**
  * A Lifeline on fakes (jitter 0 unless given), closed when the test ends.
  * `strict`: the test's end also checks the one-timer rule (at most one timer armed at a time, none
@@ -49,7 +52,9 @@ export function rig(t, { url = URL_, platform = null, ...options } = {}, { stric
   const time = new FakeTime();
   if (limit !== undefined) time.limit = limit;
   const transport = FakeTransport({ now: () => time.now() });
-  const ll = new Lifeline(url, { ...time.options(), transport, platform, jitter: 0, seed: 7, ...options });
+  // The backoff pinned (1 s * 2^n up to 30 s, no jitter), as the native tests' fixed_delays(): exact
+  // delays that do not move when the defaults are re-tuned (bench/herd --sweep).
+  const ll = new Lifeline(url, { ...time.options(), transport, platform, ...PINNED_BACKOFF, seed: 7, ...options });
   const events = record(ll);
   t.after(() => {
     if (!strict) {
