@@ -6,6 +6,7 @@ import { KINDS, LABELS } from './recovery/clients.mjs';
 import { SCENARIOS } from './recovery/run.mjs';
 import { COLORS, barChart, timeline } from './lib/svg.mjs';
 import { fmt, kb, median, pct } from './lib/util.mjs';
+import { adaptiveGoals, adaptiveSection } from './adaptive/report.mjs';
 
 // The repository root with its trailing slash, cut out of stack traces quoted in the report.
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -942,6 +943,9 @@ function goalsAndShortfalls(results) {
       );
     }
   }
+  const adaptive = adaptiveGoals(results.adaptive);
+  goals.push(...adaptive.goals);
+  short.push(...adaptive.short);
   return { goals, short };
 }
 
@@ -982,6 +986,7 @@ ${recoverySection(results.recovery && !results.recovery.error ? results.recovery
   parts.push(overheadSection(results.overhead).text);
   parts.push(sizeSection(results.size, plots));
   parts.push(startupSection(results.startup));
+  parts.push(adaptiveSection(results.adaptive));
   parts.push(`## Where we fall short, and why
 
 ${short.length ? short.map((s) => `- ${s}`).join('\n') : '- Nothing in this run.'}

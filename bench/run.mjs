@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark in one run, then BENCHMARKS.md and bench/out/*.svg rewritten.
 //
-//   node bench/run.mjs                 everything (about 4 minutes on 2 cores)
-//   node bench/run.mjs --only=size,startup      a subset (recovery, herd, overhead, size, startup);
+//   node bench/run.mjs                 everything (about 9 minutes on 2 cores)
+//   node bench/run.mjs --only=size,startup      a subset (recovery, herd, adaptive, overhead, size, startup);
 //                                                BENCHMARKS.md is then written to bench/out/ instead
 //   node bench/run.mjs --no-chromium   Node only
 //
@@ -17,6 +17,7 @@ import { runOverhead } from './overhead/run.mjs';
 import { runSizeInChild } from './size/run.mjs';
 import { runStartup } from './startup/run.mjs';
 import { runHerd } from './herd/run.mjs';
+import { runAdaptive } from './adaptive/run.mjs';
 import { writeReport } from './report.mjs';
 import { startBrowser } from './lib/browser.mjs';
 import { machineInfo } from './lib/machine.mjs';
@@ -24,7 +25,7 @@ import { log } from './lib/util.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = path.join(ROOT, 'bench/out');
-const ALL = ['recovery', 'herd', 'overhead', 'size', 'startup'];
+const ALL = ['recovery', 'herd', 'adaptive', 'overhead', 'size', 'startup'];
 
 const args = process.argv.slice(2);
 const onlyArg = args.find((a) => a.startsWith('--only='));
@@ -112,6 +113,8 @@ try {
   }
   if (!results.size) await phase('size', runSizeInChild);
   if (!results.herd) await phase('herd', () => runHerd({ outDir: OUT }));
+  // The learnt pong deadline over a jittered link for 3 real minutes, then half-open trials (1/10 scale).
+  await phase('adaptive', () => runAdaptive({ scale: 1 / 10 }));
   await phase('overhead', () => runOverhead({ web: browser?.web }));
   await phase('startup', () => runStartup());
 } finally {

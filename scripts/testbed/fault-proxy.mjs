@@ -94,9 +94,10 @@ export async function startFaultProxy({
   if (targetHost !== LOOPBACK) {
     throw new Error(`fault-proxy: only ${LOOPBACK} is allowed as targetHost, got ${targetHost}`);
   }
-  const settings = resolveThrottle(throttle);
+  const settings = resolveThrottle(throttle); // checked before anything starts
   const proxy = new FaultProxy({ targetPort, targetHost, relistenRetries, relistenDelayMs });
-  if (settings) proxy.setThrottle(settings);
+  // The settings as given: resolved ones carry chunkBytes Infinity (no rate), which is no input.
+  if (settings) proxy.setThrottle(throttle);
   await proxy._start(port);
   return proxy;
 }
