@@ -211,3 +211,56 @@ TEST(AdaptivePong, NoFalseVerdictOverAnHourOfAJitteredLink) {
 
 }  // namespace
 }  // namespace lifeline::test
+
+namespace lifeline::test {
+namespace {
+
+TEST(AdaptivePong, ASteadyLinkIsNotHeldToItsExactRtt) {
+  // RFC 6298's G: RTTVAR goes to 0 on a steady link; the wait keeps at least G above SRTT.
+  Config c = adaptive();
+  c.min_pong_timeout = 0;
+  Sim s(c);
+  s.peer.rtt = 0;
+  open_auto(s);
+  heartbeats(s, 20);
+  EXPECT_GE(s.conn.pong_wait(), kRttGranularity);
+}
+
+TEST(AdaptivePong, ALateTimersFreshProbeIsNotLearnt) {
+  // Karn's rule: after a late timer's fresh probe, the pong may answer either ping.
+  Sim s(adaptive());
+  s.peer.rtt = 300;
+  open_auto(s);
+  heartbeats(s, 4);
+  const double before = s.conn.stats().smoothed_rtt;
+  s.peer.link_healthy = false;  // the pong of the next ping is lost ...
+  s.advance(s.conn.config().ping_interval);
+  s.peer.link_healthy = true;
+  s.sleep_until(s.now + 5000);  // ... and the loop sleeps through its deadline: a fresh probe
+  EXPECT_EQ(s.conn.stats().late_timers, 1u);
+  s.advance(300);  // its pong
+  EXPECT_EQ(s.conn.stats().dead_links, 0u);
+  EXPECT_EQ(s.conn.stats().smoothed_rtt, before);
+}
+
+TEST(AdaptivePong, NoProbeWhenPongTimeoutFromTheFirstPingHasPassed) {
+  // The learnt deadline handled late (within timer_slack) but past pong_timeout: the verdict
+  // comes at once; a probe whose deadline already passed would be a ping counted, never sent.
+  Config c = adaptive();
+  c.pong_timeout = 1000;
+  Sim s(c);
+  s.peer.rtt = 20;
+  open_auto(s);
+  heartbeats(s, 4);
+  ASSERT_EQ(s.conn.pong_wait(), 400);
+  s.peer.link_healthy = false;
+  s.advance(c.ping_interval);  // the ping
+  const auto pings = s.conn.stats().pings_sent;
+  s.sleep_until(s.now + 1100);  // 700 ms late: within timer_slack, past pong_timeout
+  EXPECT_EQ(s.conn.stats().pings_sent, pings);
+  EXPECT_EQ(s.conn.stats().deadline_misses, 0u);
+  EXPECT_EQ(s.conn.stats().dead_links, 1u);
+}
+
+}  // namespace
+}  // namespace lifeline::test

@@ -182,8 +182,8 @@ TEST(ServerHints, AHostileServerCanNeitherSendTheClientAwayNorMakeItLoop) {
   }
   EXPECT_LE(at_cap, 1);
   EXPECT_LT(lowest, c.max_hint_delay / 2);
-  // "Come back at once", on every connection, 30 times: never sooner than reconnect_delay, and
-  // slower and slower like a failing server (no retry spent); a useful connection resets it.
+  // "Come back at once", on every connection, 30 times: never sooner than reconnect_delay; after
+  // the first, each counts as a retry and waits the ordinary backoff; a useful connection resets.
   c.seed = 7;
   Sim s(c);
   open_auto(s);
@@ -194,13 +194,49 @@ TEST(ServerHints, AHostileServerCanNeitherSendTheClientAwayNorMakeItLoop) {
     delays.push_back(s.last(K::kReconnecting)->value);
     s.advance(delays.back() + s.peer.connect_latency);
   }
-  EXPECT_EQ(delays[0], c.reconnect_delay);
-  EXPECT_EQ(delays[1], c.reconnect_delay * c.backoff_factor);
+  EXPECT_EQ(delays[0], c.reconnect_delay);  // free
+  EXPECT_EQ(s.conn.stats().retries, 29u);
+  EXPECT_EQ(delays[1], c.reconnect_delay);  // counted: retry 1, backoff 1 s
+  EXPECT_EQ(delays[2], c.reconnect_delay * c.backoff_factor);
   EXPECT_EQ(delays.back(), c.max_reconnect_delay);
   EXPECT_TRUE(std::is_sorted(delays.begin(), delays.end()));
-  EXPECT_EQ(s.conn.stats().retries, 0u);
   s.advance(c.min_uptime);
   s.closed(s.conn.live_socket(), kCodeTryAgainLater, true, true, "retry-after=0 window=0");
+  EXPECT_EQ(s.last(K::kReconnecting)->value, c.reconnect_delay);
+  EXPECT_EQ(s.last(K::kReconnecting)->attempt, 0u);
+}
+
+TEST(ServerHints, A503ForeverIsEventuallyGivenUpOn) {
+  Config c = fixed_delays();
+  c.max_retries = 3;
+  Sim s(c);
+  s.open();
+  for (int i = 0; i < 10 && s.conn.state() == State::kConnecting; ++i) {
+    s.attempt_failed(s.conn.live_socket(), 2000);
+    s.advance(60000);
+  }
+  EXPECT_EQ(s.conn.state(), State::kGaveUp);
+  EXPECT_EQ(s.conn.stats().attempts, 5u);  // the first, one free hinted attempt, 3 retries
+}
+
+TEST(ServerHints, AHintPastMaxHintDelayIsNarrowedNotClamped) {
+  Config c = fixed_delays();
+  c.max_hint_delay = 300000;
+  for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+    c.seed = seed;
+    Sim s(c);
+    s.record_trace = false;
+    const SocketId id = long_lived(s);
+    s.closed(id, kCodeServiceRestart, true, true, "retry-after=299000 window=20000");
+    const Millis d = s.last(K::kReconnecting)->value;
+    EXPECT_GE(d, 299000) << "never before the server's retry-after while it fits";
+    EXPECT_LE(d, 300000);
+  }
+  // A cap below reconnect_delay: the floor wins, no fast loop.
+  c.max_hint_delay = 0;
+  Sim s(c);
+  const SocketId id = long_lived(s);
+  s.closed(id, kCodeServiceRestart, true, true, "retry-after=0 window=0");
   EXPECT_EQ(s.last(K::kReconnecting)->value, c.reconnect_delay);
 }
 

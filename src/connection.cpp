@@ -37,8 +37,9 @@ Millis Connection::pong_wait() const {
       config_.pong_timeout == kNever) {
     return config_.pong_timeout;  // (never: pings only measure, whatever is learnt)
   }
-  // RFC 6298's RTO: SRTT + 4 * RTTVAR, between the app's floor and pong_timeout as the ceiling.
-  const Millis learnt = std::max(config_.min_pong_timeout, srtt_ + 4 * rttvar_);
+  // RFC 6298's RTO: SRTT + max(G, 4 * RTTVAR), between the app's floor and pong_timeout.
+  const Millis learnt =
+      std::max(config_.min_pong_timeout, srtt_ + std::max(kRttGranularity, 4 * rttvar_));
   return std::min(config_.pong_timeout, learnt);
 }
 
@@ -283,8 +284,9 @@ CommandResult Connection::handle_pong(SocketId socket, Millis now) {
     const double rtt = std::min(now - ping_sent_at_, std::numeric_limits<double>::max());
     stats_.pongs_received++;
     stats_.last_rtt = rtt;
-    // Measured from the first ping of a probe pair: a pong that came late widens the estimate.
-    learn_rtt(rtt);
+    // Measured from the first ping of a probe pair: a pong that came late widens the estimate. Not
+    // after a late timer's fresh probe (Karn's rule): that pong may answer the ping before it.
+    if (!rtt_ambiguous_) learn_rtt(rtt);
     Output e = make(OutputKind::kHeartbeat, socket);
     e.value = rtt;
     emit(e);
@@ -403,7 +405,8 @@ void Connection::fire(Millis due, Millis now) {
         send_ping(now);
         return;
       }
-      if (!probing_ && ping_wait_ < config_.pong_timeout) {
+      if (!probing_ && ping_wait_ < config_.pong_timeout &&
+          after(ping_sent_at_, config_.pong_timeout) > now) {
         // The learnt deadline passed: the rtt may have jumped (a phone changing cells). One more
         // probe, with twice the wait (RFC 6298's back-off), never past pong_timeout from the
         // first ping; the rtt stays measured from the first, so a late pong widens the estimate.
@@ -419,8 +422,8 @@ void Connection::fire(Millis due, Millis now) {
       lose_socket(now, kCodePongTimeout, CloseCause::kPongTimeout, false, true, true);
       return;
     case State::kBackoff:
-      // Uncounted: the fresh run of a reconnect(), or the attempt a server's hint scheduled.
-      start_attempt(now, !first_attempt_ && !hinted_);
+      // Uncounted: the fresh run of a reconnect(), or the attempt a server's first hint scheduled.
+      start_attempt(now, !first_attempt_ && !(hinted_ && hint_free_));
       return;
     case State::kIdle:
     case State::kPaused:
@@ -473,11 +476,11 @@ void Connection::resume(Millis now) {
         // The server said when: back online is not a reason to come sooner.
         retry_at_ = hint_at_;
         set_state(State::kBackoff);
-        emit_reconnecting(0, hint_at_ - now);
+        emit_reconnecting(hint_free_ ? 0 : stats_.retries + 1, hint_at_ - now);
       } else if (!suspended()) {
-        if (!first_attempt_ && !hinted_) emit_reconnecting(stats_.retries + 1, 0);
-        if (hinted_) emit_reconnecting(0, 0);
-        start_attempt(now, !first_attempt_ && !hinted_);
+        const bool counted = !first_attempt_ && !(hinted_ && hint_free_);
+        if (!first_attempt_) emit_reconnecting(counted ? stats_.retries + 1 : 0, 0);
+        start_attempt(now, counted);
       }
       break;
     case State::kBackoff:
@@ -537,6 +540,7 @@ void Connection::emit_reconnecting(std::uint32_t attempt, Millis delay) {
 void Connection::send_ping(Millis now) {
   emit(make(OutputKind::kSendPing, socket_));
   stats_.pings_sent++;
+  rtt_ambiguous_ = rtt_pending_;  // a ping while one is unanswered: whose pong comes is unknown
   ping_sent_at_ = now;
   awaiting_pong_ = true;
   rtt_pending_ = true;
@@ -630,21 +634,31 @@ void Connection::lose_socket(Millis now, int code, CloseCause cause, bool was_cl
     return;
   }
   if (hint != nullptr) {
-    // The server said when: retry-after + u * window, spending no retry. Never sooner than the
-    // floor: reconnect_delay, growing like the backoff with each hinted loss in a row that no
-    // useful connection ended (a server closing with "retry-after=0" on every connect slows its
-    // clients down as a failing one would). A hint reaching past max_hint_delay keeps its spread
-    // but ends there (a clamp would send every client whose draw went past it at one instant).
-    const Millis floor = std::max(config_.reconnect_delay, backoff_delay(config_, hint_streak_, 0));
+    // The server said when: retry-after + u * window. Never sooner than reconnect_delay (a hint
+    // starting sooner is moved there); a window reaching past max_hint_delay is narrowed to end
+    // there (a clamp would send every client whose draw went past it at one instant), and a hint
+    // starting past it keeps its width, ending there. The first hinted loss after a useful
+    // connection spends no retry; more in a row are a server that keeps sending its clients away
+    // (or answering 503 forever): they count, and wait at least the ordinary backoff.
+    const Millis floor = config_.reconnect_delay;
+    const Millis cap = config_.max_hint_delay;
     const Millis start = std::max(hint->retry_after, floor);
     const double u = next_uniform();
-    Millis wanted = start + u * hint->window;
-    if (!(wanted <= config_.max_hint_delay)) {
-      const Millis span = std::max(0.0, std::min(hint->window, config_.max_hint_delay - floor));
-      wanted = config_.max_hint_delay - span + u * span;
+    Millis wanted;
+    if (start + hint->window <= cap) {
+      wanted = start + u * hint->window;
+    } else if (start < cap) {
+      wanted = start + u * (cap - start);
+    } else {
+      const Millis span = std::max(0.0, std::min(hint->window, cap - floor));
+      wanted = cap - span + u * span;
     }
-    const Millis delay = std::max(kMinDuration, wanted);
+    wanted = std::max(wanted, floor);
+    const bool free = hint_streak_ == 0;
     if (hint_streak_ < 64) hint_streak_++;
+    if (!free) wanted = std::max(wanted, backoff_delay(config_, stats_.retries, next_uniform()));
+    const Millis delay = std::max(kMinDuration, wanted);
+    hint_free_ = free;
     hinted_ = true;
     hint_at_ = after(now, delay);
     if (suspended()) {
@@ -654,7 +668,7 @@ void Connection::lose_socket(Millis now, int code, CloseCause cause, bool was_cl
     }
     retry_at_ = hint_at_;
     abandon(code, cause, was_clean, close_it, true, State::kBackoff);
-    emit_reconnecting(0, delay);
+    emit_reconnecting(free ? 0 : stats_.retries + 1, delay);
     return;
   }
   if (suspended()) {

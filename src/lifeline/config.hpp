@@ -53,12 +53,14 @@ struct Config {
   Millis min_pong_timeout = 400;
   // Follow a server's retry hint: a close with 1012/1013 (its reason may carry
   // "retry-after=<ms> window=<ms>", lifeline/hint.hpp) or an HTTP 503 with Retry-After schedules
-  // the next attempt at retry-after + u * window, without spending a retry.
+  // the next attempt at retry-after + u * window, never sooner than reconnect_delay. The first
+  // hinted loss after a useful connection spends no retry; more in a row count, and wait at least
+  // the ordinary backoff.
   bool server_hints = true;
   // The window of a 1012/1013 close without a hint, and of a Retry-After (which has none).
   Millis restart_window = 10000;
-  // The longest wait a hint can ask for: a hint reaching past it keeps its window's width (at most
-  // this minus reconnect_delay) but ends here.
+  // The longest wait a hint can ask for: a window reaching past it is narrowed to end here (a
+  // retry-after past it keeps the window's width, at most this minus reconnect_delay, ending here).
   Millis max_hint_delay = 300000;
   // Seed of the jitter draws: the same seed gives the same schedule.
   std::uint64_t seed = 0x5eed;
@@ -99,6 +101,9 @@ inline constexpr Millis kMinDuration = 1;
 
 // Pongs on a socket before its learnt pong deadline is used (adaptive_pong_timeout).
 inline constexpr int kRttSamplesNeeded = 3;
+// RFC 6298's G, the clock granularity: the learnt deadline is SRTT + max(G, 4 * RTTVAR), so a
+// steady link (RTTVAR near 0) is not held to its exact rtt (timers fire a few ms late).
+inline constexpr Millis kRttGranularity = 10;
 
 struct ConfigProblem {
   Field field;

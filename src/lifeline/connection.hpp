@@ -140,18 +140,22 @@ class Connection {
   bool rtt_pending_ = false;    // a ping is out and its pong has not come (for the rtt)
   Millis ping_sent_at_ = 0;
   Millis pong_deadline_ = kNever;
-  Millis ping_wait_ = kNever;  // what the outstanding ping was given (pong_wait() when sent)
-  bool grace_used_ = false;    // a late verdict deadline already earned its fresh probe
-  bool probing_ = false;       // the outstanding ping missed its learnt deadline: one more probe
+  Millis ping_wait_ = kNever;   // what the outstanding ping was given (pong_wait() when sent)
+  bool grace_used_ = false;     // a late verdict deadline already earned its fresh probe
+  bool probing_ = false;        // the outstanding ping missed its learnt deadline: one more probe
+  bool rtt_ambiguous_ = false;  // a fresh probe went out before the pong: do not learn its rtt
 
   // The live socket's round-trip estimator (RFC 6298): smoothed rtt and its mean deviation.
   double srtt_ = 0;
   double rttvar_ = 0;
   std::uint32_t rtt_samples_ = 0;
 
-  bool hinted_ = false;      // the pending attempt follows a server's hint: it spends no retry
+  bool hinted_ = false;     // the pending attempt follows a server's hint: no platform signal
+                            // brings it forward
+  bool hint_free_ = false;  // ... and it spends no retry (the first hint after a useful connection)
   Millis hint_at_ = kNever;  // when the hint lets it start
-  // Hinted losses in a row with no useful connection (min_uptime) between: raises the floor.
+  // Hinted losses in a row with no useful connection (min_uptime) between: after the first, they
+  // count as retries.
   std::uint32_t hint_streak_ = 0;
 
   Millis retry_at_ = kNever;
