@@ -32,8 +32,10 @@ export interface TransportHandlers {
   message(data: any): void;
   /**
    * The socket failed. `retryAfter`: the server's word on when to come back, in ms from now (an
-   * HTTP 503's Retry-After, as the `ws` transport reads it); omitted or NaN: none. The core heeds
-   * it only while connecting (and with `serverHints`), as it would a 1012/1013 close's hint.
+   * HTTP 503's Retry-After, as the `ws` transport reads it); omitted, NaN or negative: none;
+   * Infinity: very long (as Number.MAX_VALUE, what a huge header becomes: cut to maxHintDelay).
+   * The core heeds it only while connecting (and with `serverHints`), as it would a 1012/1013
+   * close's hint, with restartWindow as its window.
    */
   error(detail: unknown, retryAfter?: number): void;
   /** `reason`: the close frame's; a 1012/1013 close's retry hint is read from it. */
@@ -119,13 +121,21 @@ export interface LifelineOptions {
    * Follow a server's retry hint: a close with 1012 (Service Restart) or 1013 (Try Again Later),
    * whose reason may carry "retry-after=<ms> window=<ms>", or (Node, `ws`) an HTTP 503 answer to
    * the upgrade with Retry-After, schedules the next attempt at retry-after + u * window (u drawn
-   * in [0, 1)), never sooner than reconnectDelay, without spending a retry. Default true (false in
-   * SEED_PATTERN).
+   * in [0, 1)). Never sooner than reconnectDelay (a hint starting sooner is moved there); a window
+   * reaching past maxHintDelay is narrowed to end there (a retry-after past it: within the
+   * window's width before maxHintDelay). The first hinted loss after a useful connection (one that
+   * lived minUptime) spends no retry (its `reconnecting` has attempt 0); further hinted losses in a
+   * row count as retries (maxRetries applies) and wait at least the ordinary backoff for that
+   * count. Default true (false in SEED_PATTERN).
    */
   serverHints?: boolean;
   /** The window (ms) of a 1012/1013 close without a hint, and of a Retry-After (which has none). Default 10000. */
   restartWindow?: number;
-  /** The longest wait (ms) a server's hint can ask for (retry-after + window); longer ones are cut to this. Default 300000. */
+  /**
+   * The longest wait (ms) a server's hint can ask for (retry-after + window): a window reaching
+   * past it is narrowed to end here. (A run of hinted losses may still wait the ordinary backoff,
+   * up to maxReconnectDelay.) Default 300000.
+   */
   maxHintDelay?: number;
   /** Seed of the jitter draws (0 to 2^32-1). Default: random. */
   seed?: number;

@@ -433,8 +433,9 @@ export class Lifeline extends Emitter {
       error: (detail, retryAfter) => {
         if (id !== d.socketId) return;
         this._emit('error', { error: detail, message: typeof detail === 'string' ? detail : (detail?.message ?? 'error') });
-        // A server's Retry-After (ms), for the core to weigh; NaN: none.
-        const after = typeof retryAfter === 'number' ? retryAfter : NaN;
+        // A server's Retry-After (ms), for the core to weigh; NaN: none. Infinity is very long
+        // (as a huge header is, retryAfterMs), not none: the largest finite number.
+        const after = typeof retryAfter !== 'number' ? NaN : retryAfter === Infinity ? Number.MAX_VALUE : retryAfter;
         if (this._creating === id) d.input((core, t) => core.attemptFailed(id, t, after));
         else d.input((core, t) => core.error(id, t, after));
       },

@@ -66,7 +66,10 @@ TEST(HintFormat, TheServerFormulaAndTheTextRoundTrip) {
   EXPECT_LE(text.size(), 123u);
   // Fractions round up: a client never comes before the server said.
   EXPECT_EQ(format_retry_hint({0.2, 1.5}), "retry-after=1 window=2");
-  EXPECT_EQ(restart_hint(0, 1000, -5).retry_after, 0);
+  EXPECT_EQ(restart_hint(0, 1000, -5, 0).retry_after, 0);
+  // A downtime shorter than the clients' reconnect_delay starts there (they would move it there).
+  EXPECT_EQ(restart_hint(10, 1000, 0).retry_after, Config{}.reconnect_delay);
+  EXPECT_EQ(restart_slot_hint(0, 1000, 200, 1500).retry_after, 1500);
 }
 
 // An open connection that lived past min_uptime (so its failure count is 0).

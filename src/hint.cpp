@@ -1,5 +1,6 @@
 #include "lifeline/hint.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -67,17 +68,26 @@ std::string format_retry_hint(const RetryHint& hint) {
          "=" + whole(hint.window);
 }
 
-RetryHint restart_slot_hint(double index, double accept_per_second, Millis downtime) {
+namespace {
+Millis start_of(Millis downtime, Millis client_reconnect_delay) {
+  const Millis start = std::max(downtime, client_reconnect_delay);
+  return start > 0 ? start : 0;
+}
+}  // namespace
+
+RetryHint restart_slot_hint(double index, double accept_per_second, Millis downtime,
+                            Millis client_reconnect_delay) {
   RetryHint hint;
   const Millis slot = accept_per_second > 0 ? kHintHeadroom / accept_per_second * 1000 : 0;
-  hint.retry_after = (downtime > 0 ? downtime : 0) + (index > 0 ? index : 0) * slot;
+  hint.retry_after = start_of(downtime, client_reconnect_delay) + (index > 0 ? index : 0) * slot;
   hint.window = slot;
   return hint;
 }
 
-RetryHint restart_hint(double clients, double accept_per_second, Millis downtime) {
+RetryHint restart_hint(double clients, double accept_per_second, Millis downtime,
+                       Millis client_reconnect_delay) {
   RetryHint hint;
-  hint.retry_after = downtime > 0 ? downtime : 0;
+  hint.retry_after = start_of(downtime, client_reconnect_delay);
   hint.window = clients > 0 && accept_per_second > 0
                     ? clients / accept_per_second * 1000 * kSharedHintHeadroom
                     : 0;

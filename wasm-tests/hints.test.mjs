@@ -124,24 +124,73 @@ describe('a 1012/1013 close with a hint', () => {
     });
   }
 
-  test('a server that closes with 1012 "retry-after=0" on every connect: never faster than reconnectDelay, slower and slower', async (t) => {
+  test('a server that closes with 1012 "retry-after=0" on every connect: the first hint is free, the next ones count, wait the backoff, and give up', async (t) => {
     const { ll, transport, time, events } = await started(t, { ...HINTED, maxRetries: 3 });
     const created = [];
-    transport.onCreate = (s) => created.push(time.now());
+    transport.onCreate = () => created.push(time.now());
+    for (let i = 0; i < 10 && ll.state !== 'gave-up'; i++) {
+      transport.last.open();
+      transport.last.remoteClose(1012, 'retry-after=0 window=0', true);
+      if (ll.state !== 'gave-up') time.advance(Math.ceil(events.of('reconnecting').at(-1).delay));
+    }
+    // Never sooner than reconnectDelay; the first hinted loss spends no retry, the ones after it
+    // (no useful connection between) are retries 1, 2, 3 and wait the backoff (1 s * 2^n, jitter
+    // 0 here); maxRetries (3) then gives up: a server sending its clients away at once, over and
+    // over, is treated as failing, not obeyed into a loop.
+    assert.deepEqual(events.of('reconnecting').map(({ attempt, delay }) => [attempt, delay]), [[0, 1000], [1, 1000], [2, 2000], [3, 4000]]);
+    assert.deepEqual(created, [1000, 2000, 4000, 8000]);
+    assert.deepEqual(events.of('giveup'), [{ type: 'giveup', attempts: 3 }]);
+    assert.equal(ll.state, 'gave-up');
+    assert.equal(ll.stats.retries, 3);
+  });
+
+  test('with no maxRetries, the delays of a run of hinted losses grow like the backoff, up to maxReconnectDelay', async (t) => {
+    const { ll, transport, time, events } = await started(t, HINTED);
     for (let i = 0; i < 200; i++) {
       transport.last.open();
       transport.last.remoteClose(1012, 'retry-after=0 window=0', true);
-      time.advance(events.of('reconnecting').at(-1).delay);
+      time.advance(Math.ceil(events.of('reconnecting').at(-1).delay));
     }
-    assert.equal(created.length, 200);
-    const gaps = created.slice(1).map((at, i) => at - created[i]);
-    for (const gap of gaps) assert.ok(gap >= HINTED.reconnectDelay, `gap ${gap}`);
-    // The floor grows like the backoff (1 s, 2 s, 4 s ... up to maxReconnectDelay): a server that
-    // sends its clients away at once, over and over, is treated as failing, not obeyed into a loop.
-    assert.deepEqual(gaps.slice(0, 4), [2000, 4000, 8000, 16000]);
-    assert.equal(gaps.at(-1), HINTED.maxHintDelay, 'then held at maxHintDelay (20 s here), under maxReconnectDelay');
-    assert.equal(ll.stats.retries, 0, 'uncounted: maxRetries is never reached');
+    const delays = events.of('reconnecting').map((e) => e.delay);
+    assert.ok(delays.every((d) => d >= HINTED.reconnectDelay), 'never sooner than reconnectDelay');
+    assert.deepEqual(delays.slice(0, 7), [1000, 1000, 2000, 4000, 8000, 16000, 30000]);
+    assert.equal(delays.at(-1), 30000, 'the backoff\'s cap (maxReconnectDelay 30 s in this rig)');
+    assert.equal(ll.stats.retries, 199);
     assert.equal(ll.state, 'connecting');
+  });
+
+  test('a useful connection (minUptime) makes the next hinted loss free again', async (t) => {
+    const { ll, transport, time, events } = await started(t, { ...HINTED, maxRetries: 3, minUptime: 5000 });
+    for (let i = 0; i < 3; i++) {
+      transport.last.open();
+      transport.last.remoteClose(1012, 'retry-after=2000 window=0', true);
+      time.advance(Math.ceil(events.of('reconnecting').at(-1).delay));
+    }
+    assert.deepEqual(events.of('reconnecting').map((e) => e.attempt), [0, 1, 2]);
+    transport.last.open();
+    time.advance(5000); // lived minUptime
+    events.clear();
+    transport.last.remoteClose(1012, 'retry-after=2000 window=0', true);
+    assert.deepEqual(events.of('reconnecting'), [{ type: 'reconnecting', attempt: 0, delay: 2000 }]);
+    assert.equal(ll.stats.retries, 0, 'the useful connection reset the failure count');
+  });
+
+  test('maxHintDelay: a window reaching past it is narrowed to end there; a retry-after past it comes within the window\'s width before it', async (t) => {
+    const cases = [
+      ['retry-after=15000 window=10000', 15000, 20000],
+      ['retry-after=30000 window=3000', 17000, 20000],
+      ['retry-after=19000 window=0', 19000, 19000],
+    ];
+    for (const [reason, lo, hi] of cases) {
+      const delays = [];
+      for (let seed = 1; seed <= 16; seed++) {
+        const { reconnecting } = await closedWith(t, 1012, reason, { seed });
+        assert.equal(reconnecting[0].attempt, 0);
+        delays.push(reconnecting[0].delay);
+      }
+      for (const d of delays) assert.ok(d >= lo && d <= hi, `${reason}: delay ${d} in [${lo}, ${hi}] (maxHintDelay ${HINTED.maxHintDelay})`);
+      if (hi > lo) assert.ok(Math.max(...delays) - Math.min(...delays) > (hi - lo) / 3, `${reason}: still spread, not all at maxHintDelay: ${delays}`);
+    }
   });
 
   test('serverHints: false, and SEED_PATTERN: a 1012 is a plain remote close (backoff, a retry spent)', async (t) => {
@@ -221,8 +270,8 @@ describe("a transport's retryAfter", () => {
     assert.ok(d >= 8000 && d < 8000 + HINTED.restartWindow, `delay ${d}`);
   });
 
-  test('no usable retryAfter (NaN, negative, Infinity, a string), or an error once open: plain backoff', async (t) => {
-    for (const retryAfter of [undefined, NaN, -1, Infinity, '3000']) {
+  test('no usable retryAfter (NaN, negative, -Infinity, a string), or an error once open: plain backoff', async (t) => {
+    for (const retryAfter of [undefined, NaN, -1, -Infinity, '3000']) {
       const { transport, events } = await started(t, HINTED);
       transport.last.handlers.error('x', retryAfter);
       assert.deepEqual(events.of('reconnecting'), [{ type: 'reconnecting', attempt: 1, delay: 1000 }], String(retryAfter));
@@ -232,12 +281,30 @@ describe("a transport's retryAfter", () => {
     assert.deepEqual(events.of('reconnecting'), [{ type: 'reconnecting', attempt: 1, delay: 1000 }]);
   });
 
+  test('a server answering 503 with Retry-After forever is eventually given up on (maxRetries)', async (t) => {
+    const { ll, transport, time, events } = await started(t, { ...HINTED, maxRetries: 3, seed: 8 });
+    for (let i = 0; i < 10 && ll.state !== 'gave-up'; i++) {
+      transport.last.handlers.error('Unexpected server response: 503', 0);
+      if (ll.state !== 'gave-up') time.advance(Math.ceil(events.of('reconnecting').at(-1).delay));
+    }
+    const r = events.of('reconnecting');
+    assert.deepEqual(r.map((e) => e.attempt), [0, 1, 2, 3], 'the first free, then retries');
+    // retry-after 0 is moved to reconnectDelay; the window is restartWindow; the counted ones wait
+    // at least the backoff for their count (1 s * 2^(n-1), jitter 0 in this rig).
+    r.forEach((e, n) => {
+      assert.ok(e.delay >= Math.max(HINTED.reconnectDelay, n ? 1000 * 2 ** (n - 1) : 0), `delay ${e.delay} of attempt ${n}`);
+      assert.ok(e.delay <= Math.max(HINTED.reconnectDelay + HINTED.restartWindow, 1000 * 2 ** (n - 1)), `delay ${e.delay} of attempt ${n}`);
+    });
+    assert.deepEqual(events.of('giveup'), [{ type: 'giveup', attempts: 3 }]);
+    assert.equal(ll.state, 'gave-up');
+  });
+
   test('1,000 hinted failures and closes leave the WASM heap where it was', async (t) => {
-    const { transport, time } = await started(t, { ...HINTED, maxHintDelay: 1000 }, { strict: false });
+    const { transport, time, events } = await started(t, { ...HINTED, maxHintDelay: 1000 }, { strict: false });
     const cycle = (i) => {
       if (i % 2) transport.last.handlers.error('503', 1000);
       else transport.last.open().remoteClose(1012, 'retry-after=1000 window=0', true);
-      time.advance(1000);
+      time.advance(Math.ceil(events.of('reconnecting').at(-1).delay)); // counted after the first: the backoff grows
     };
     for (let i = 0; i < 10; i++) cycle(i);
     const before = core().heapInUse();
@@ -438,7 +505,7 @@ describe('closeForRestart on a real server', () => {
     const sent = closeForRestart(srv.wss, { acceptPerSecond: 2, downtimeMs: 1500, prefix: 'deploy 42;' });
     // A slot each (the default): 1.05 / 2 per s = 525 ms wide, one after the other.
     assert.deepEqual(sent, {
-      code: 1012, spread: 'slots', reason: 'deploy 42; retry-after=1500 window=525', retryAfter: 1500, window: 525, until: 1500 + 4 * 525 + 525, capped: false, clients: 5,
+      code: 1012, spread: 'slots', reason: 'deploy 42; retry-after=1500 window=525', retryAfter: 1500, window: 525, until: 1500 + 4 * 525 + 525, capped: false, clients: 5, failed: [],
     });
     await until(() => clients.every((c) => c.events.of('reconnecting').length === 1), 'every client reconnecting');
     const slots = [];
@@ -480,8 +547,9 @@ describe('ws-lifeline/server', () => {
       reason: 'retry-after=3000 window=26000',
       capped: false,
     });
-    assert.deepEqual(restartHint({ clients: 0, acceptPerSecond: 1 }), { retryAfter: 0, window: 0, reason: 'retry-after=0 window=0', capped: false });
-    assert.deepEqual(restartHint({ clients: 1, acceptPerSecond: 3, downtimeMs: 0.2 }), {
+    assert.deepEqual(restartHint({ clients: 0, acceptPerSecond: 1 }), { retryAfter: 1000, window: 0, reason: 'retry-after=1000 window=0', capped: false }, 'at the clients\' reconnectDelay');
+    assert.deepEqual(restartHint({ clients: 0, acceptPerSecond: 1, reconnectDelay: 0 }), { retryAfter: 0, window: 0, reason: 'retry-after=0 window=0', capped: false });
+    assert.deepEqual(restartHint({ clients: 1, acceptPerSecond: 3, downtimeMs: 0.2, reconnectDelay: 0 }), {
       retryAfter: 1,
       window: 434, // 433.33 rounded up
       reason: 'retry-after=1 window=434',
@@ -526,8 +594,8 @@ describe('ws-lifeline/server', () => {
     throwsLike(() => restartHint({ clients: 1 }), TypeError, /^acceptPerSecond: expected a number, got undefined/);
     throwsLike(() => restartHint({ clients: 1, acceptPerSecond: 0 }), RangeError, /^acceptPerSecond: expected a finite number > 0, got 0/);
     throwsLike(() => restartHint({ clients: 1, acceptPerSecond: Infinity }), RangeError, /^acceptPerSecond: expected a finite number > 0/);
-    throwsLike(() => restartHint({ clients: 1, acceptPerSecond: 1, downtimeMs: -1 }), RangeError, /^downtimeMs: expected a finite number >= 0, got -1/);
-    throwsLike(() => restartHint({ clients: 1, acceptPerSecond: 1, downtimeMs: NaN }), RangeError, /^downtimeMs: expected a finite number >= 0, got NaN/);
+    throwsLike(() => restartHint({ clients: 1, acceptPerSecond: 1, downtimeMs: -1 }), RangeError, /^downtimeMs: expected a finite number >= 0 and <= 9999999999, got -1/);
+    throwsLike(() => restartHint({ clients: 1, acceptPerSecond: 1, downtimeMs: NaN }), RangeError, /^downtimeMs: expected a finite number >= 0 and <= 9999999999, got NaN/);
     throwsLike(() => restartHint({ clients: 1, acceptPerSecond: 1, downtimeMs: 300000 }), RangeError, /^downtimeMs: expected less than maxHintDelay \(300000/);
     throwsLike(() => restartHint({ clients: 1, acceptPerSecond: 1, maxHintDelay: 0 }), RangeError, /^maxHintDelay: expected a finite number >= 1/);
     throwsLike(() => formatRetryHint({ retryAfter: 1 }), TypeError, /^window: expected a number, got undefined/);
@@ -548,16 +616,16 @@ describe('ws-lifeline/server', () => {
     throwsLike(() => closeForRestart(two, {}), TypeError, /^acceptPerSecond: expected a number/);
     assert.ok(two.every((s) => s.closed === null), 'nothing closed when an argument is wrong');
     // The longest prefix that fits, and a server given as its sockets (open ones only are closed).
-    const prefix = 'p'.repeat(123 - ' retry-after=0 window=2600'.length);
+    const prefix = 'p'.repeat(123 - ' retry-after=1000 window=2600'.length);
     const closing = { readyState: 2, close() { throw new Error('not open: must not be closed again'); } };
     const r = closeForRestart(new Set([...two, closing]), { acceptPerSecond: 1, prefix, code: 1013, spread: 'shared' });
     assert.equal(r.reason.length, 123);
     assert.deepEqual(two.map((s) => s.closed), [{ code: 1013, reason: r.reason }, { code: 1013, reason: r.reason }]);
     assert.equal(r.clients, 2);
-    assert.equal(closeForRestart({ clients: new Set() }, { acceptPerSecond: 1, clients: 50, spread: 'shared' }).window, 65000, 'clients: the whole fleet');
+    assert.equal(closeForRestart({ clients: new Set([sock()]) }, { acceptPerSecond: 1, clients: 50, spread: 'shared' }).window, 65000, 'clients: the whole fleet');
     // Slots: the longest reason (the last client's) must fit too.
     const slotted = [sock(), sock()];
-    const s2 = closeForRestart(slotted, { acceptPerSecond: 1, downtimeMs: 5 });
+    const s2 = closeForRestart(slotted, { acceptPerSecond: 1, downtimeMs: 5, reconnectDelay: 0 });
     assert.deepEqual(slotted.map((s) => s.closed.reason), ['retry-after=5 window=1050', 'retry-after=1055 window=1050']);
     assert.equal(s2.until, 2105);
 
@@ -637,3 +705,166 @@ describe('mini-program SocketTask', () => {
   }
 });
 
+
+// --- ws-lifeline/server: where the hints start, how many clients, failures ---------------------------
+
+/** `n` fake open sockets, each recording its close. */
+function fakeSockets(n, onClose = () => {}) {
+  return Array.from({ length: n }, (_, i) => ({
+    readyState: 1,
+    closed: null,
+    close(code, reason) {
+      onClose(i, code, reason);
+      this.closed = { code, reason };
+    },
+  }));
+}
+const startOf = (reason) => Number(/retry-after=(\d+)/.exec(reason)[1]);
+const throwsLike = (fn, Type, pattern) => assert.throws(fn, (e) => e instanceof Type && pattern.test(e.message), String(pattern));
+
+describe('ws-lifeline/server: the hints start at the clients\' reconnectDelay', () => {
+  test('the default downtimeMs (0): slots and the shared hint start at the contract\'s reconnectDelay, not before', () => {
+    const floor = CONTRACT.fields.find((f) => f.js === 'reconnectDelay').default;
+    assert.equal(floor, DEFAULTS.reconnectDelay);
+    const sockets = fakeSockets(3000);
+    const r = closeForRestart(sockets, { acceptPerSecond: 1000 });
+    assert.equal(r.retryAfter, floor);
+    assert.equal(r.reason, `retry-after=${floor} window=2`);
+    const starts = sockets.map((s) => startOf(s.closed.reason));
+    assert.ok(starts.every((s) => s >= floor), 'no slot before reconnectDelay (the clients would move it there)');
+    assert.equal(Math.max(...starts), Math.ceil(floor + 2999 * 1.05));
+    assert.equal(r.until, Math.ceil(floor + 2999 * 1.05) + 2);
+    assert.equal(restartHint({ clients: 10, acceptPerSecond: 1 }).retryAfter, floor);
+    assert.equal(restartSlotHint({ index: 0, clients: 10, acceptPerSecond: 1 }).retryAfter, floor);
+    // reconnectDelay: the clients' own; the later of it and downtimeMs.
+    assert.equal(restartHint({ clients: 10, acceptPerSecond: 1, downtimeMs: 2000, reconnectDelay: 5000 }).retryAfter, 5000);
+    assert.equal(restartHint({ clients: 10, acceptPerSecond: 1, downtimeMs: 7000, reconnectDelay: 5000 }).retryAfter, 7000);
+    assert.equal(restartSlotHint({ index: 2, clients: 10, acceptPerSecond: 1, reconnectDelay: 0 }).retryAfter, 2100);
+    assert.equal(closeForRestart(fakeSockets(1), { acceptPerSecond: 1, reconnectDelay: 250, spread: 'shared' }).reason, 'retry-after=250 window=1300');
+    throwsLike(() => restartHint({ clients: 1, acceptPerSecond: 1, reconnectDelay: -1 }), RangeError, /^reconnectDelay: expected a finite number >= 0/);
+    throwsLike(() => restartHint({ clients: 1, acceptPerSecond: 1, reconnectDelay: '5' }), TypeError, /^reconnectDelay: expected a number, got "5"/);
+    throwsLike(() => restartHint({ clients: 1, acceptPerSecond: 1, reconnectDelay: 300000 }), RangeError, /^reconnectDelay: expected less than maxHintDelay \(300000/);
+  });
+
+  test('through the core: 500 clients closed at 500 a second come back at most 50 in any 100 ms (its capacity)', async (t) => {
+    const rigs = [];
+    for (let seed = 1; seed <= 500; seed++) rigs.push(await opened(t, { seed, reconnectDelay: DEFAULTS.reconnectDelay }));
+    const sockets = rigs.map((r) => ({ readyState: 1, close: (code, reason) => r.transport.last.remoteClose(code, reason, true) }));
+    closeForRestart(sockets, { acceptPerSecond: 500 });
+    const bins = new Map();
+    for (const r of rigs) {
+      const b = Math.floor(hintedDelay(r.events) / 100);
+      bins.set(b, (bins.get(b) ?? 0) + 1);
+    }
+    const busiest = Math.max(...bins.values());
+    assert.ok(busiest <= 50, `busiest 100 ms: ${busiest} clients (capacity 50)`);
+  });
+});
+
+describe('closeForRestart: clients, offset, no sockets, failures', () => {
+  test('clients: a whole number, at least the open sockets (fewer would pile the rest onto the last slot)', () => {
+    const two = fakeSockets(2);
+    throwsLike(() => closeForRestart(two, { acceptPerSecond: 1, clients: 1 }), RangeError, /^clients: expected a whole number >= 2 \(the open sockets/);
+    throwsLike(() => closeForRestart(two, { acceptPerSecond: 1, clients: 0 }), RangeError, /^clients: expected a whole number >= 2/);
+    throwsLike(() => closeForRestart(two, { acceptPerSecond: 1, clients: -1 }), RangeError, /^clients: expected a whole number >= 0, got -1/);
+    throwsLike(() => closeForRestart(two, { acceptPerSecond: 1, clients: 2.5 }), RangeError, /^clients: expected a whole number >= 0, got 2.5/);
+    throwsLike(() => closeForRestart(two, { acceptPerSecond: 1, clients: '5' }), TypeError, /^clients: expected a number, got "5"/);
+    throwsLike(() => closeForRestart(two, { acceptPerSecond: 1, offset: -1 }), RangeError, /^offset: expected a whole number >= 0, got -1/);
+    throwsLike(() => closeForRestart(two, { acceptPerSecond: 1, offset: '1' }), TypeError, /^offset: expected a number, got "1"/);
+    throwsLike(() => closeForRestart(two, { acceptPerSecond: 1, clients: 10, offset: 9 }), RangeError, /^offset: expected at most clients - the open sockets \(8\), got 9/);
+    throwsLike(() => closeForRestart(two, { acceptPerSecond: 1, offset: 1 }), RangeError, /^offset: expected at most clients - the open sockets \(0\), got 1/);
+    assert.ok(two.every((s) => s.closed === null), 'nothing closed');
+  });
+
+  test('offset: processes sharing one accept rate take consecutive slots, as one process would', () => {
+    const one = fakeSockets(12);
+    closeForRestart(one, { acceptPerSecond: 100, downtimeMs: 5000 });
+    const fleet = [];
+    let offset = 0;
+    for (let p = 0; p < 4; p++) {
+      const own = fakeSockets(3);
+      const r = closeForRestart(own, { acceptPerSecond: 100, downtimeMs: 5000, clients: 12, offset });
+      assert.equal(r.retryAfter, startOf(own[0].closed.reason));
+      assert.equal(r.until, startOf(own[2].closed.reason) + r.window);
+      offset += own.length;
+      fleet.push(...own);
+    }
+    assert.deepEqual(fleet.map((s) => s.closed.reason), one.map((s) => s.closed.reason));
+    assert.equal(new Set(fleet.map((s) => s.closed.reason)).size, 12, 'a slot each');
+  });
+
+  test('no open socket: nothing closed, a result for zero clients', () => {
+    const floor = DEFAULTS.reconnectDelay;
+    const empty = { code: 1012, spread: 'slots', reason: '', retryAfter: floor, window: 0, until: floor, capped: false, clients: 0, failed: [] };
+    assert.deepEqual(closeForRestart([], { acceptPerSecond: 1 }), empty);
+    assert.deepEqual(closeForRestart({ clients: new Set([{ readyState: 3, close() { throw new Error('closed'); } }]) }, { acceptPerSecond: 1, downtimeMs: 4000, spread: 'shared', clients: 50 }), {
+      ...empty, spread: 'shared', retryAfter: 4000, until: 4000,
+    });
+  });
+
+  test('a socket whose close() throws: every other socket is still closed, the failure reported', () => {
+    const boom = new Error('boom');
+    const sockets = fakeSockets(4, (i) => {
+      if (i === 1) throw boom;
+    });
+    const r = closeForRestart(new Set(sockets), { acceptPerSecond: 1000, downtimeMs: 2000 });
+    assert.deepEqual(sockets.map((s) => s.closed?.code ?? null), [1012, null, 1012, 1012]);
+    assert.equal(r.clients, 4);
+    assert.deepEqual(r.failed, [{ index: 1, socket: sockets[1], error: boom }]);
+    assert.equal(startOf(sockets[3].closed.reason), Math.ceil(2000 + 3 * 1.05), 'the slots as if all had closed');
+  });
+
+  test('downtimeMs past the hint\'s 10 digits is named, and retryAfterSeconds past them is refused', () => {
+    throwsLike(() => closeForRestart(fakeSockets(2), { acceptPerSecond: 1, downtimeMs: 2e10, maxHintDelay: 1e11 }), RangeError, /^downtimeMs: expected a finite number >= 0 and <= 9999999999, got 20000000000/);
+    throwsLike(() => restartHint({ clients: 1, acceptPerSecond: 1, downtimeMs: 1e10, maxHintDelay: 1e11 }), RangeError, /^downtimeMs: /);
+    // A maxHintDelay past the 10 digits: the hints still fit them.
+    const far = restartSlotHint({ index: 99999, clients: 1e5, acceptPerSecond: 0.001, maxHintDelay: 1e12 });
+    assert.equal(far.capped, true);
+    assert.ok(far.retryAfter + far.window <= 1e10, JSON.stringify(far));
+    const max = Math.floor((10 ** CONTRACT.hint.maxDigits - 1) / 1000);
+    assert.equal(max, 9999999);
+    for (const bad of [1e21, max + 0.5, Infinity]) {
+      throwsLike(() => rejectUpgrade(() => {}, { retryAfterSeconds: bad }), RangeError, /^retryAfterSeconds: expected a finite number >= 0 and <= 9999999, got /);
+    }
+    let headers;
+    rejectUpgrade((ok, status, text, h) => (headers = h), { retryAfterSeconds: max });
+    assert.deepEqual(headers, { 'Retry-After': '9999999' });
+  });
+
+  test('the README\'s example prints what closeForRestart sends', () => {
+    const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Servers steer the herd'), readme.indexOf('## The seed pattern'));
+    const call = /closeForRestart\(wss, (\{ acceptPerSecond: 1000, downtimeMs: 4000, prefix: 'deploy' \})\)/.exec(section);
+    assert.ok(call, 'the example call');
+    const sockets = fakeSockets(20000);
+    const r = closeForRestart(sockets, { acceptPerSecond: 1000, downtimeMs: 4000, prefix: 'deploy' });
+    const shared = closeForRestart(fakeSockets(20000), { acceptPerSecond: 1000, downtimeMs: 4000, prefix: 'deploy', spread: 'shared' });
+    for (const reason of [r.reason, sockets.at(-1).closed.reason, shared.reason]) assert.ok(section.includes(`"${reason}"`), `the README says "${reason}"`);
+    assert.ok(!/× 1\.25|1\.25 headroom/.test(section), 'no stale headroom');
+    assert.ok(!/one attempt per `?reconnectDelay`? on every connect/.test(section), 'no stale rule');
+  });
+});
+
+describe('Retry-After edge values', () => {
+  test('retryAfterMs: a date that does not exist is not a date', () => {
+    const now = Date.UTC(2026, 0, 1);
+    for (const v of ['Mon, 31 Feb 2026 19:01:00 GMT', 'Thu, 31 Apr 2026 00:00:00 GMT', 'Sun, 29 Feb 2026 00:00:00 GMT', 'Sun, 00 Mar 2026 00:00:00 GMT',
+      'Monday, 31-Feb-26 19:01:00 GMT', 'Mon Feb 31 19:01:00 2026', 'Xyz, 03 Dec 2026 19:01:00 GMT', 'Thu, 03 Dec 2026 19:60:00 GMT', 'Thu, 03 Dec 99999 19:01:00 GMT']) {
+      assert.ok(Number.isNaN(retryAfterMs(v, now)), `${v}: NaN, got ${retryAfterMs(v, now)}`);
+    }
+    assert.equal(retryAfterMs('Sat, 29 Feb 2020 00:00:00 GMT', Date.UTC(2020, 1, 28)), 86400000, 'a leap day is a date');
+    assert.equal(retryAfterMs('Thu, 01 Jan 2026 00:00:05 GMT', now), 5000);
+  });
+
+  test('retryAfter Infinity from a transport: very long, as a huge header (cut to maxHintDelay), not none', async (t) => {
+    const delays = [];
+    for (const retryAfter of [Infinity, Number.MAX_VALUE]) {
+      const { transport, events, ll } = await started(t, { ...HINTED, seed: 4 });
+      transport.last.handlers.error('503', retryAfter);
+      delays.push(hintedDelay(events));
+      assert.equal(ll.stats.retries, 0);
+    }
+    assert.equal(delays[0], delays[1]);
+    assert.ok(delays[0] >= HINTED.maxHintDelay - HINTED.restartWindow && delays[0] <= HINTED.maxHintDelay, `delay ${delays[0]}`);
+  });
+});

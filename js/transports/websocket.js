@@ -127,10 +127,21 @@ export function webSocketTransport(WebSocketImpl) {
   };
 }
 
+const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const LONG_DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const TIME = '(\\d\\d):(\\d\\d):(\\d\\d)';
+const MONTH = `(${MONTHS.join('|')})`;
+// RFC 9110, 5.6.7: IMF-fixdate, the obsolete RFC 850 form (two-digit year), asctime (no zone: GMT).
+const IMF_FIXDATE = new RegExp(`^(?:${DAYS.join('|')}), (\\d\\d) ${MONTH} (\\d{4}) ${TIME} GMT$`);
+const RFC850 = new RegExp(`^(?:${LONG_DAYS.join('|')}), (\\d\\d)-${MONTH}-(\\d\\d) ${TIME} GMT$`);
+const ASCTIME = new RegExp(`^(?:${DAYS.join('|')}) ${MONTH} ([ \\d]\\d) ${TIME} (\\d{4})$`);
+
 /**
  * A Retry-After header (RFC 9110, 10.2.3) in milliseconds from `now` (the wall clock, as the date
  * is): delay-seconds, or an HTTP-date in one of its three forms (one in the past: 0). Anything
- * else: NaN (none). Only a conversion: what to do with it is the core's decision.
+ * else: NaN (none), a date that does not exist too (31 Feb, 24:00:00). Only a conversion: what to
+ * do with it is the core's decision.
  * @param {unknown} value
  * @param {number} [now] Date.now()
  */
@@ -138,12 +149,28 @@ export function retryAfterMs(value, now = Date.now()) {
   if (typeof value !== 'string') return NaN;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Math.min(Number(v) * 1000, Number.MAX_VALUE); // 1e400 s: very long, not none
-  // IMF-fixdate and RFC 850 end in GMT; asctime has no zone and means GMT. Only Node's `ws` shows
-  // the header, and V8's Date.parse reads all three.
-  const at = /^[A-Za-z]{3,9}, [\dA-Za-z -]+ \d\d:\d\d:\d\d GMT$/.test(v)
-    ? Date.parse(v)
-    : /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/.test(v)
-      ? Date.parse(`${v} GMT`)
-      : NaN;
+  /** @type {RegExpExecArray | null} */
+  let m;
+  /** @type {[number, string, number, string, string, string] | null} day, month, year, h, m, s */
+  let parts = null;
+  if ((m = IMF_FIXDATE.exec(v))) parts = [Number(m[1]), m[2], Number(m[3]), m[4], m[5], m[6]];
+  else if ((m = ASCTIME.exec(v))) parts = [Number(m[2].trim()), m[1], Number(m[6]), m[3], m[4], m[5]];
+  else if ((m = RFC850.exec(v))) {
+    // A two-digit year more than 50 years ahead is the latest past year with those digits.
+    const nowYear = new Date(now).getUTCFullYear();
+    let year = nowYear - (nowYear % 100) + Number(m[3]);
+    if (year > nowYear + 50) year -= 100;
+    parts = [Number(m[1]), m[2], year, m[4], m[5], m[6]];
+  }
+  if (parts === null) return NaN;
+  const [day, month, year, hh, mm, ss] = parts;
+  const [h, min, s] = [Number(hh), Number(mm), Number(ss)];
+  if (h > 23 || min > 59 || s > 60) return NaN; // 60: a leap second
+  const date = new Date(0);
+  date.setUTCFullYear(year, MONTHS.indexOf(month), day); // not Date.UTC: it reads years 0 to 99 as 19xx
+  // A day the month does not have rolls over into the next: then it was not a date.
+  if (date.getUTCDate() !== day) return NaN;
+  date.setUTCHours(h, min, s);
+  const at = date.getTime();
   return at === at ? Math.max(0, at - now) : NaN;
 }

@@ -53,11 +53,15 @@ std::string format_retry_hint(const RetryHint& hint);
 
 // The hint for the `index`-th (0-based) of the clients a server closes, when it will be back after
 // `downtime` and then accept `accept_per_second` new connections a second: each client gets its
-// own slot, retry-after = downtime + index * slot, window = slot, slot = kHintHeadroom / rate.
-RetryHint restart_slot_hint(double index, double accept_per_second, Millis downtime);
+// own slot, retry-after = start + index * slot, window = slot, slot = kHintHeadroom / rate. The
+// start is max(downtime, the clients' reconnect_delay): a client moves a hint that starts sooner
+// to its reconnect_delay, so slots before it would all land there at once.
+RetryHint restart_slot_hint(double index, double accept_per_second, Millis downtime,
+                            Millis client_reconnect_delay = Config{}.reconnect_delay);
 
-// One hint for all `clients` (a server that cannot tell them apart): retry-after = downtime,
-// window = clients / rate * kSharedHintHeadroom.
-RetryHint restart_hint(double clients, double accept_per_second, Millis downtime);
+// One hint for all `clients` (a server that cannot tell them apart): retry-after = start (as
+// above), window = clients / rate * kSharedHintHeadroom.
+RetryHint restart_hint(double clients, double accept_per_second, Millis downtime,
+                       Millis client_reconnect_delay = Config{}.reconnect_delay);
 
 }  // namespace lifeline

@@ -6,6 +6,8 @@ import {
   formatRetryHint,
   rejectUpgrade,
   restartHint,
+  restartSlotHint,
+  type CloseForRestartFailure,
   type CloseForRestartResult,
   type RestartHint,
   type RestartableSocket,
@@ -20,7 +22,11 @@ const text: string = hint.reason;
 const capped: boolean = hint.capped;
 const sent: CloseForRestartResult = closeForRestart(wss, { acceptPerSecond: 500, prefix: 'deploy', code: HINT_CODES[1] });
 const closed: number = sent.clients;
-closeForRestart([...wss.clients], { acceptPerSecond: 1, clients: 50_000, maxHintDelay: DEFAULTS.maxHintDelay });
+closeForRestart([...wss.clients], { acceptPerSecond: 1, clients: 50_000, offset: 1200, maxHintDelay: DEFAULTS.maxHintDelay, reconnectDelay: DEFAULTS.reconnectDelay });
+const failures: CloseForRestartFailure[] = sent.failed;
+const firstFailed: number | undefined = failures[0]?.index;
+const until: number = sent.until;
+const slot: RestartHint = restartSlotHint({ index: 3, clients: 10, acceptPerSecond: 5, reconnectDelay: 2000 });
 formatRetryHint({ retryAfter: 1000, window: 5000 });
 rejectUpgrade(upgradeSocket, { retryAfterSeconds: 2 });
 rejectUpgrade((ok: boolean, code?: number) => void [ok, code], { retryAfterSeconds: 2 });
@@ -33,9 +39,11 @@ const hints: boolean = DEFAULTS.serverHints;
 closeForRestart(wss, {});
 // @ts-expect-error not an option
 restartHint({ clients: 1, acceptPerSecond: 1, rate: 2 });
+// @ts-expect-error offset is a number
+closeForRestart(wss, { acceptPerSecond: 1, offset: '3' });
 // @ts-expect-error retryAfterSeconds is a number
 rejectUpgrade(upgradeSocket, { retryAfterSeconds: '2' });
 // @ts-expect-error serverHints is a boolean
 const wrong: LifelineOptions = { serverHints: 1 };
 
-export { text, capped, closed, options, window, hints, wrong };
+export { text, capped, closed, firstFailed, until, slot, options, window, hints, wrong };
