@@ -13,8 +13,8 @@ bool is_separator(char c) {
 }
 
 // "<key>=<1 to 10 digits>" ending at a separator or the end; the value in `out`.
-bool read_token(std::string_view token, const char* key, Millis& out) {
-  const std::size_t key_size = std::strlen(key);
+bool read_token(std::string_view token, std::string_view key, Millis& out) {
+  const std::size_t key_size = key.size();
   if (token.size() <= key_size + 1 || token.substr(0, key_size) != key || token[key_size] != '=') {
     return false;
   }

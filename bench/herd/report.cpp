@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "herd.hpp"
+#include "lifeline/config.hpp"
 
 namespace herd {
 
@@ -538,7 +539,7 @@ std::string times(double v, int decimals = 2) {
 std::string point_name(const SweepPoint& p) {
   if (p.policy == Policy::kLifelineSweep) return backoff_label(p.backoff);
   if (p.policy == Policy::kLifeline) return "today: " + backoff_label(p.backoff);
-  if (p.policy == Policy::kLifelineProposed) return "proposed: " + backoff_label(p.backoff);
+  if (p.policy == Policy::kLifelineProposed) return "before tuning: " + backoff_label(p.backoff);
   return policy_name(p.policy);
 }
 
@@ -595,9 +596,12 @@ std::string format_sweep(const Sweep& sw) {
         "Pick (meets the goal over the validation seeds; then lowest peak, then fewest "
         "attempts): " +
         backoff_label(sw.validated[static_cast<std::size_t>(sw.pick)].backoff) + "\n";
-    if (!(sw.validated[static_cast<std::size_t>(sw.pick)].backoff == proposed_backoff()))
-      out += "  (differs from proposed_backoff() in sim.cpp: " + backoff_label(proposed_backoff()) +
-             ")\n";
+    const lifeline::Config defaults;
+    const Backoff current{defaults.reconnect_delay, defaults.max_reconnect_delay,
+                          defaults.backoff_factor, defaults.jitter};
+    if (!(sw.validated[static_cast<std::size_t>(sw.pick)].backoff == current))
+      out +=
+          "  (differs from the defaults in lifeline/config.hpp: " + backoff_label(current) + ")\n";
   } else {
     out += "Pick: no grid point meets the goal over the validation seeds.\n";
   }
@@ -822,7 +826,7 @@ std::string sweep_svg(const Sweep& sw) {
   std::string off_chart;
   for (const SweepPoint& p : sw.marked) {
     const bool core = p.policy == Policy::kLifeline || p.policy == Policy::kLifelineProposed;
-    std::string label = core ? (p.policy == Policy::kLifeline ? "today's default" : "proposed")
+    std::string label = core ? (p.policy == Policy::kLifeline ? "default" : "before tuning")
                              : std::string(policy_name(p.policy));
     if (!std::isfinite(p.worst_vs_ideal) || p.worst_vs_ideal > xmax || p.worst_peak > ymax) {
       off_chart += label +

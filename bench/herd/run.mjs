@@ -149,13 +149,13 @@ function sweepMarkdown(sweep, herdJson) {
       `The pick must meet both with ${fmt(g.margin * 100)} % margin (≤ ${fmt(g.vs_ideal * (1 - g.margin), 2)}×, ≤ ${fmt(g.peak_vs_capacity * (1 - g.margin), 2)}×) over the ${j.grid.validation_seeds} seeds; ` +
       `then the lowest worst peak (to ${g.peak_resolution}×), then the fewest attempts.\n`,
   );
-  lines.push(`Today's default, the pick and the peers, worst of ${j.grid.validation_seeds} seeds (seed ${sc.seed} on):\n`);
+  lines.push(`The default (the pick), the backoff before this tuning and the peers, worst of ${j.grid.validation_seeds} seeds (seed ${sc.seed} on):\n`);
   const marked = [...j.marked];
   lines.push(
     table(
       ['policy', 'backoff', 'all back vs ideal: worst (mean)', 'peak / 100 ms vs capacity: worst (mean)', 'attempts (mean)', 'goal'],
       marked.map((p) => [
-        p.policy === 'ws-lifeline' ? 'ws-lifeline today' : p.policy,
+        p.policy === 'ws-lifeline' ? 'ws-lifeline (default)' : p.policy,
         backoffText(p),
         `${x2(p.worst_vs_ideal)} (${x2(p.mean_vs_ideal)})`,
         `${x2(p.worst_peak_vs_capacity)} (${x2(p.mean_peak_vs_capacity)})`,
@@ -197,7 +197,7 @@ function sweepMarkdown(sweep, herdJson) {
   );
   const prop = herdJson?.scaling?.proposed_runs;
   if (Array.isArray(prop) && prop.length) {
-    lines.push(`The proposed backoff (${herdJson.scaling.proposed_backoff}) scaled up, capacity scaled with the clients (from \`${'lifeline_herd'} --json\` above):\n`);
+    lines.push(`For comparison, the backoff before this tuning (${herdJson.scaling.proposed_backoff}) scaled up, capacity scaled with the clients (from \`${'lifeline_herd'} --json\` above):\n`);
     lines.push(
       table(
         ['clients', 'capacity / s', 'attempts', 'all back vs ideal', 'peak vs capacity', 'wall: setup + run'],

@@ -106,6 +106,7 @@ function sections(bytes) {
 
 const PARTS = [
   ['core: the state machine (lifeline::Connection)', (n) => /^lifeline::Connection|^lifeline::\(anonymous namespace\)::(after|delay|whole)/.test(n)],
+  ['core: retry hints (lifeline/hint.hpp: parse_retry_hint)', (n) => /^lifeline::(parse_retry_hint|\(anonymous namespace\)::(read_token|is_separator))/.test(n)],
   ['core: configuration and its checks (lifeline::Config, validate, the field table)', (n) => /^lifeline::/.test(n)],
   ['binding: Core and its methods (src/wasm/binding.cpp)', (n) => /^\(anonymous namespace\)::|^Call<|^operator (new|delete)|^records|^contract_id|^heap_in_use|^create_core|^delete_core/.test(n)],
   ["embind's C++ side (invokers, registration, type ids)", (n) => /emscripten::|embind|__getTypeName|__wasm_call_ctors/.test(n)],
@@ -116,7 +117,11 @@ const PARTS = [
 export function wasmParts({ flags = linkFlags() } = {}) {
   const shipped = fs.readFileSync(path.join(root, 'dist/wasm/lifeline-core.wasm'));
   const dir = path.join(root, 'build/wasm');
-  const objs = ['config', 'connection', 'contract', 'embind_types', 'allocator', 'binding'].map((n) => path.join(dir, `${n}.o`));
+  // The objects scripts/build-wasm.sh links, in its order (the order moves bytes): its loop's list,
+  // then the binding.
+  const script = fs.readFileSync(path.join(root, 'scripts/build-wasm.sh'), 'utf8');
+  const sources = /^for f in (.+); do$/m.exec(script)[1].split(/\s+/);
+  const objs = [...sources.map((f) => path.basename(f, '.cpp')), 'binding'].map((n) => path.join(dir, `${n}.o`));
   const out = path.join(dir, 'profiling/lifeline-core.mjs');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   execFileSync('em++', [...objs, ...flags, '-sEXPORT_ES6=1', '--profiling-funcs', '-o', out], {
