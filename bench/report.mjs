@@ -7,6 +7,7 @@ import { SCENARIOS } from './recovery/run.mjs';
 import { COLORS, barChart, timeline } from './lib/svg.mjs';
 import { fmt, kb, median, pct } from './lib/util.mjs';
 import { adaptiveGoals, adaptiveSection } from './adaptive/report.mjs';
+import { DEFAULTS } from '../js/contract.js';
 
 // The repository root with its trailing slash, cut out of stack traces quoted in the report.
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -796,8 +797,8 @@ function goalsAndShortfalls(results) {
       if (out.back && fastest && out.medianMs > fastest.medianMs * 1.2) {
         short.push(
           `**${R}, back after a long outage**: ws-lifeline came back ${fmt(out.medianMs, 0)} ms (${fmt(out.medianMs / rec.meta.scale / 1000, 1)} s seed scale) after the server's return, ` +
-            `${LABELS[fastest.kind]} ${fmt(fastest.medianMs, 0)} ms. That is its backoff: full jitter over a delay capped at maxReconnectDelay ` +
-            `(30 s by default; ${rec.meta.configs.lifeline.maxReconnectDelay} ms here), against a 10 s cap without jitter (rws, partysocket) or a fixed delay that hammers ` +
+            `${LABELS[fastest.kind]} ${fmt(fastest.medianMs, 0)} ms. That is its backoff: a delay capped at maxReconnectDelay, then jittered (jitter ${fmt(DEFAULTS.jitter, 2)}) ` +
+            `(${fmt(DEFAULTS.maxReconnectDelay / 1000)} s by default; ${rec.meta.configs.lifeline.maxReconnectDelay} ms here), against a 10 s cap without jitter (rws, partysocket) or a fixed delay that hammers ` +
             `the server (websocket-heartbeat-js, sockette). The herd benchmark (section 2) is the other side of that trade.`,
         );
       }

@@ -2,8 +2,9 @@
 // the seed timings (ping 10 s, pong 10 s, reconnect 5 s) scaled by `scale` where the library has
 // such a knob, and its own defaults scaled by the same factor for the rest.
 //
-// Plain ES module without imports: Node and the Chromium page both use it, each passing the
-// constructors it has (`env`).
+// A plain ES module: Node and the Chromium page both use it, each passing the constructors it has
+// (`env`). Its one import is the package's contract (no wasm), for ws-lifeline's DEFAULTS.
+import { DEFAULTS } from '../../js/contract.js';
 
 export const SEED = { ping: 10000, pong: 10000, delay: 5000 };
 
@@ -37,10 +38,10 @@ export function configs(scale) {
       pingInterval: s(SEED.ping),
       pongTimeout: s(SEED.pong),
       reconnectDelay: s(SEED.delay),
-      maxReconnectDelay: s(30000),
-      connectTimeout: s(10000),
-      minUptime: s(5000),
-      timerSlack: s(2000),
+      maxReconnectDelay: s(DEFAULTS.maxReconnectDelay),
+      connectTimeout: s(DEFAULTS.connectTimeout),
+      minUptime: s(DEFAULTS.minUptime),
+      timerSlack: s(DEFAULTS.timerSlack),
     },
     // SEED_PATTERN as shipped, scaled.
     'lifeline-seed': {
