@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "lifeline/connection.hpp"
+#include "sim.hpp"
 
 namespace lifeline {
 namespace {
@@ -15,10 +16,7 @@ namespace {
 // The textbook full-jitter backoff (1 s * 2^n, capped at 30 s, jitter 1): what these tests hold
 // the formula to, whatever the tuned defaults are.
 Config doubling() {
-  Config c;
-  c.reconnect_delay = 1000;
-  c.backoff_factor = 2;
-  c.max_reconnect_delay = 30000;
+  Config c = test::fixed_delays();
   c.jitter = 1;
   return c;
 }
