@@ -109,13 +109,18 @@ export interface LifelineOptions {
   /** Answer a server ping (isServerPing) with pongReply. Default true. */
   answerServerPings?: boolean;
   /**
-   * Learn the pong deadline from the measured round trips (RFC 6298: smoothed rtt + 4 x its
-   * variation), between minPongTimeout and pongTimeout; pongTimeout until 3 pongs have come on the
-   * socket. A missed learnt deadline earns one more probe, with twice the wait (never past
-   * pongTimeout from the first ping), before the verdict. Default false.
+   * Learn the pong deadline from the measured round trips (RFC 6298: smoothed rtt + max(10 ms,
+   * 4 x its variation)), between minPongTimeout and pongTimeout; pongTimeout until 3 pongs have
+   * come on the socket. A missed learnt deadline earns one more probe, with twice the wait (never
+   * past pongTimeout from the first ping), before the verdict. After a late timer's fresh probe
+   * the pong's rtt is reported from that probe and not learnt (Karn's rule). Default false.
    */
   adaptivePongTimeout?: boolean;
-  /** The floor of the learnt pong deadline (adaptivePongTimeout), ms. Default 400. */
+  /**
+   * The floor of the learnt pong deadline (adaptivePongTimeout), ms. Default 400. A dead link then
+   * costs up to 3x this after the ping; a floor far below 100 ms makes a stall of the server or of
+   * the event loop (a garbage collection, a busy main thread) a verdict on a fast link.
+   */
   minPongTimeout?: number;
   /**
    * Follow a server's retry hint: a close with 1012 (Service Restart) or 1013 (Try Again Later),

@@ -69,7 +69,8 @@ export function restartSlotHint(options) {
 /** @param {number} index @param {number} clients @param {{ rate: number, start: number, cap: number }} plan */
 function slotHint(index, clients, { rate, start, cap }) {
   const wanted = (HINT.headroom / rate) * 1000;
-  const slot = Math.max(0, Math.min(wanted, (cap - start) / clients));
+  // Narrowed to fit: 2 ms kept for the rounding up of each client's retry-after and window.
+  const slot = Math.max(0, Math.min(wanted, (cap - start - 2) / clients));
   const retryAfter = whole(start + index * slot);
   const window = whole(slot);
   return { retryAfter, window, reason: formatRetryHint({ retryAfter, window }), capped: slot < wanted };
@@ -87,7 +88,10 @@ function plan(/** @type {any} */ options) {
   for (const [name, v] of /** @type {const} */ ([['downtimeMs', downtime], ['reconnectDelay', floor]])) {
     if (!(v < maxHintDelay)) {
       throw new RangeError(
-        `${name}: expected less than maxHintDelay (${maxHintDelay}: clients would fit the whole hint into less than the ${name === 'downtimeMs' ? 'downtime' : 'delay they wait anyway'}), got ${v}`,
+        `${name}: expected less than maxHintDelay (${maxHintDelay}: clients would fit the whole hint into less than the ${name === 'downtimeMs' ? 'downtime' : 'delay they wait anyway'}), got ${v}` +
+          (name === 'reconnectDelay' && options.reconnectDelay === undefined
+            ? ' (the clients\' default reconnectDelay: pass reconnectDelay and maxHintDelay as your clients have them)'
+            : ''),
       );
     }
   }
