@@ -313,16 +313,12 @@ CommandResult Connection::handle_socket_error(SocketId socket, Millis now, Milli
   if (!std::isfinite(now)) return CommandResult::kInvalidTime;
   if (!is_live_socket(socket)) return CommandResult::kIgnored;
   advance(now);
-  RetryHint hint;
-  const bool hinted = state_ == State::kConnecting && config_.server_hints &&
-                      std::isfinite(retry_after) && retry_after >= 0;
-  if (hinted) {
-    hint.retry_after = retry_after;
-    hint.window = config_.restart_window;  // Retry-After names no window
-  }
+  // A Retry-After answers the upgrade: heeded only while connecting.
+  const auto hint =
+      state_ == State::kConnecting ? retry_after_hint(retry_after) : std::optional<RetryHint>();
   // Abandon at once and close it, so that its resources (a mini-program's socket slot) are
   // freed; the close that usually follows an error carries a stale id and is ignored.
-  lose_socket(now, kCodeAbnormal, CloseCause::kError, false, true, true, hinted ? &hint : nullptr);
+  lose_socket(now, kCodeAbnormal, CloseCause::kError, false, true, true, hint ? &*hint : nullptr);
   run_timers(now);
   return CommandResult::kOk;
 }
@@ -331,13 +327,8 @@ CommandResult Connection::handle_attempt_failed(SocketId socket, Millis now, Mil
   if (!std::isfinite(now)) return CommandResult::kInvalidTime;
   if (!is_live_socket(socket) || state_ != State::kConnecting) return CommandResult::kIgnored;
   advance(now);
-  RetryHint hint;
-  const bool hinted = config_.server_hints && std::isfinite(retry_after) && retry_after >= 0;
-  if (hinted) {
-    hint.retry_after = retry_after;
-    hint.window = config_.restart_window;  // Retry-After names no window
-  }
-  lose_socket(now, kCodeAbnormal, CloseCause::kError, false, true, true, hinted ? &hint : nullptr);
+  const auto hint = retry_after_hint(retry_after);
+  lose_socket(now, kCodeAbnormal, CloseCause::kError, false, true, true, hint ? &*hint : nullptr);
   run_timers(now);
   return CommandResult::kOk;
 }
@@ -633,46 +624,17 @@ void Connection::lose_socket(Millis now, int code, CloseCause cause, bool was_cl
     emit(g);
     return;
   }
+  Millis delay = 0;
+  std::uint32_t attempt = stats_.retries + 1;
   if (hint != nullptr) {
-    // The server said when: retry-after + u * window. Never sooner than reconnect_delay (a hint
-    // starting sooner is moved there); a window reaching past max_hint_delay is narrowed to end
-    // there (a clamp would send every client whose draw went past it at one instant), and a hint
-    // starting past it keeps its width, ending there. The first hinted loss after a useful
-    // connection spends no retry; more in a row are a server that keeps sending its clients away
-    // (or answering 503 forever): they count, and wait at least the ordinary backoff.
-    const Millis floor = config_.reconnect_delay;
-    const Millis cap = config_.max_hint_delay;
-    const Millis start = std::max(hint->retry_after, floor);
-    const double u = next_uniform();
-    Millis wanted;
-    if (start + hint->window <= cap) {
-      wanted = start + u * hint->window;
-    } else if (start < cap) {
-      wanted = start + u * (cap - start);
-    } else {
-      const Millis span = std::max(0.0, std::min(hint->window, cap - floor));
-      wanted = cap - span + u * span;
-    }
-    wanted = std::max(wanted, floor);
-    const bool free = hint_streak_ == 0;
-    if (hint_streak_ < 64) hint_streak_++;
-    if (!free) wanted = std::max(wanted, backoff_delay(config_, stats_.retries, next_uniform()));
-    const Millis delay = std::max(kMinDuration, wanted);
-    hint_free_ = free;
+    delay = hinted_delay(*hint);
     hinted_ = true;
     hint_at_ = after(now, delay);
-    if (suspended()) {
-      retry_at_ = kNever;
-      abandon(code, cause, was_clean, close_it, true, State::kPaused);
-      return;
-    }
-    retry_at_ = hint_at_;
-    abandon(code, cause, was_clean, close_it, true, State::kBackoff);
-    emit_reconnecting(free ? 0 : stats_.retries + 1, delay);
-    return;
+    if (hint_free_) attempt = 0;
   }
   if (suspended()) {
-    // The next attempt waits, uncounted, for the network (or the foreground).
+    // The next attempt waits, uncounted, for the network (or the foreground); a hinted one, no
+    // sooner than the server said.
     retry_at_ = kNever;
     abandon(code, cause, was_clean, close_it, true, State::kPaused);
     return;
@@ -680,11 +642,48 @@ void Connection::lose_socket(Millis now, int code, CloseCause cause, bool was_cl
   // Never replaced inside the input that lost it, whatever the delay (0 included): the next
   // attempt comes from a handle_timeout at least kMinDuration later, so the shim's event loop
   // runs timers and I/O in between (a zero-delay timer waits about that long on every platform).
-  const Millis delay =
-      std::max(kMinDuration, backoff_delay(config_, stats_.retries, next_uniform()));
+  if (hint == nullptr) {
+    delay = std::max(kMinDuration, backoff_delay(config_, stats_.retries, next_uniform()));
+  }
   retry_at_ = after(now, delay);
   abandon(code, cause, was_clean, close_it, true, State::kBackoff);
-  emit_reconnecting(stats_.retries + 1, delay);
+  emit_reconnecting(attempt, delay);
+}
+
+Millis Connection::hinted_delay(const RetryHint& hint) {
+  // The server said when: retry-after + u * window. Never sooner than reconnect_delay (a hint
+  // starting sooner is moved there); a window reaching past max_hint_delay is narrowed to end
+  // there (a clamp would send every client whose draw went past it at one instant), and a hint
+  // starting past it keeps its width, ending there. The first hinted loss after a useful
+  // connection spends no retry; more in a row are a server that keeps sending its clients away
+  // (or answering 503 forever): they count, and wait at least the ordinary backoff.
+  const Millis floor = config_.reconnect_delay;
+  const Millis cap = config_.max_hint_delay;
+  const Millis start = std::max(hint.retry_after, floor);
+  const double u = next_uniform();
+  Millis wanted;
+  if (start + hint.window <= cap) {
+    wanted = start + u * hint.window;
+  } else if (start < cap) {
+    wanted = start + u * (cap - start);
+  } else {
+    const Millis span = std::max(0.0, std::min(hint.window, cap - floor));
+    wanted = cap - span + u * span;
+  }
+  wanted = std::max(wanted, floor);
+  hint_free_ = hint_streak_ == 0;
+  if (hint_streak_ < 64) hint_streak_++;
+  if (!hint_free_)
+    wanted = std::max(wanted, backoff_delay(config_, stats_.retries, next_uniform()));
+  return std::max(kMinDuration, wanted);
+}
+
+std::optional<RetryHint> Connection::retry_after_hint(Millis retry_after) const {
+  if (!config_.server_hints || !std::isfinite(retry_after) || retry_after < 0) return std::nullopt;
+  RetryHint hint;
+  hint.retry_after = retry_after;
+  hint.window = config_.restart_window;  // Retry-After names no window
+  return hint;
 }
 
 }  // namespace lifeline

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -114,6 +115,10 @@ class Connection {
   // `hint`: the server's word on when to come back (null if none).
   void lose_socket(Millis now, int code, CloseCause cause, bool was_clean, bool close_it,
                    bool reconnect_allowed, const RetryHint* hint = nullptr);
+  // The delay a server's hint asks for, as this client follows it (and whether it is free).
+  Millis hinted_delay(const RetryHint& hint);
+  // A 503's Retry-After as a hint (its window restart_window), or none.
+  std::optional<RetryHint> retry_after_hint(Millis retry_after) const;
   void learn_rtt(double rtt);
   void forget_rtt();
   void resume(Millis now);
