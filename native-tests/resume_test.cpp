@@ -1,5 +1,6 @@
 // Lossless resume (PROTOCOL.md): the wire codec, scenarios of ResumeState, the overhead measured,
-// and a randomized property test of a client and a server over a connection that fails.
+// and a randomized property test of a client and a server over connections that fail (late frames
+// of old connections, crashes and expiries on either side).
 //   LIFELINE_RESUME_SEEDS=N  how many random runs (default 2000; the hostile-input test runs N/2)
 //   LIFELINE_RESUME_SEED=S   run only seed S and print its trace
 #include <gtest/gtest.h>
@@ -220,16 +221,19 @@ TEST(ResumeScenario, ReconnectWithMessagesInFlightBothWays) {
 TEST(ResumeScenario, NothingFromAnAbandonedConnectionIsCounted) {
   // Duplicates cannot arise: each side resends from exactly the other's last received. What
   // could double a message is a late delivery from the old connection after the resume; the
-  // state refuses any message while not attached, and the server detaches the old connection
-  // when the resume arrives.
+  // state ignores any frame while not connected, refuses a message before resumed, and the
+  // server detaches the old connection when the resume arrives.
   Pair p;
   p.start();
   ASSERT_EQ(p.client.on_send(1, 1).outcome, SendOutcome::kWrite);
   ASSERT_EQ(p.client.on_disconnected(2), CommandResult::kOk);
-  EXPECT_EQ(p.client.on_receive(1, 3).result, CommandResult::kInvalidArgument);
+  EXPECT_EQ(p.client.on_receive(1, 3).result, CommandResult::kIgnored);
+  EXPECT_EQ(p.client.on_control({CK::kPing, 1, 0, {}}, 3), CommandResult::kIgnored);
+  EXPECT_TRUE(drain(p.client).empty());
   ASSERT_EQ(p.client.on_connected(4), CommandResult::kOk);
   drain(p.client);
-  EXPECT_EQ(p.client.on_receive(1, 3).result, CommandResult::kInvalidArgument);  // handshake
+  // The server sends nothing before resumed: a protocol error.
+  EXPECT_EQ(p.client.on_receive(1, 3).result, CommandResult::kInvalidArgument);
   // The server still has the old connection attached: resume detaches it first.
   ASSERT_EQ(p.server.phase(), ResumePhase::kAttached);
   ASSERT_EQ(p.server.on_resume(0, 5), CommandResult::kOk);
@@ -253,8 +257,10 @@ TEST(ResumeScenario, ServerExpiresADetachedSessionAfterItsWindow) {
   EXPECT_EQ(p.server.phase(), ResumePhase::kEnded);
   EXPECT_EQ(p.server.poll_timeout(), kNever);
   EXPECT_EQ(p.server.unacked(), 0u);
-  // Too late: the helper answers "expired" and a new hello.
-  EXPECT_EQ(p.server.on_resume(0, 122000), CommandResult::kInvalidArgument);
+  // Too late: the state answers "expired" (the client's "new" gets a new state's hello).
+  EXPECT_EQ(p.server.on_resume(0, 122000), CommandResult::kOk);
+  EXPECT_EQ(show(p.server, drain(p.server)), "send-control \"expired\"");
+  EXPECT_EQ(p.server.phase(), ResumePhase::kEnded);
   EXPECT_EQ(p.server.on_send(1, 122000).outcome, SendOutcome::kInvalid);
 }
 
@@ -405,12 +411,11 @@ TEST(ResumeScenario, HeartbeatCarriesTheAck) {
   EXPECT_EQ(ping.kind, CK::kPing);
   EXPECT_EQ(ping.seq, 2u);
   EXPECT_EQ(p.server.poll_timeout(), kNever);
+  // The client's state answers the ping itself, with its own ack in the pong.
   ASSERT_EQ(p.client.on_control(ping, 30), CommandResult::kOk);
-  EXPECT_EQ(show(p.client, drain(p.client)), "release 1..2");
-  const Control pong = p.client.heartbeat(CK::kPong, 30);
-  EXPECT_EQ(pong.kind, CK::kPong);
-  EXPECT_EQ(pong.seq, 0u);
-  EXPECT_EQ(p.server.on_control(pong, 31), CommandResult::kIgnored);  // nothing new acked
+  EXPECT_EQ(show(p.client, drain(p.client)), "send-control \"pong 0\", release 1..2");
+  EXPECT_EQ(p.server.on_control({CK::kPong, 0, 0, {}}, 31),
+            CommandResult::kIgnored);  // nothing new acked
 }
 
 TEST(ResumeScenario, InvalidInputIsRefusedAndChangesNothing) {
@@ -447,9 +452,10 @@ TEST(ResumeScenario, InvalidInputIsRefusedAndChangesNothing) {
   EXPECT_EQ(p.server.on_connected(20), CommandResult::kInvalidArgument);
   EXPECT_EQ(p.server.on_new("s3", 20), CommandResult::kInvalidArgument);
   EXPECT_EQ(p.server.on_hello("s1", 1, 20), CommandResult::kInvalidArgument);
-  EXPECT_EQ(p.server.on_resume(1, 20), CommandResult::kInvalidArgument);  // it sent nothing
-  EXPECT_EQ(p.server.on_ack(1, 20), CommandResult::kInvalidArgument);
-  EXPECT_EQ(p.server.on_control({CK::kNew, 0, 0, {}}, 20), CommandResult::kIgnored);
+  EXPECT_EQ(p.server.on_resumed(0, 20), CommandResult::kInvalidArgument);
+  EXPECT_EQ(p.server.on_ack(1, 20), CommandResult::kInvalidArgument);  // it sent nothing
+  EXPECT_EQ(p.server.on_control({CK::kPing, 1, 0, {}}, 20), CommandResult::kInvalidArgument);
+  EXPECT_EQ(p.server.on_control({CK::kNew, 0, 0, {}}, 20), CommandResult::kInvalidArgument);
   EXPECT_EQ(snapshot(p.client), client);
   EXPECT_EQ(snapshot(p.server), server);
 
@@ -495,6 +501,257 @@ TEST(ResumeScenario, InvalidInputIsRefusedAndChangesNothing) {
   EXPECT_TRUE(validate(ResumeConfig::server()));
 }
 
+// --- the rules PROTOCOL.md settles for version 1 (each test goes red without its rule) ---
+
+// After "expired" was said or heard on a connection, the client ignores the old session's
+// application messages and numbers until hello; before the hello that answers a fresh "new",
+// or before resumed, a message is a protocol error.
+TEST(ResumeRules, ClientIgnoresTheOldSessionAfterExpiredUntilHello) {
+  // Three ways to an expiry on a connection: the server says it, the client's app ends the
+  // session, the client finds a gap in resumed.
+  for (int way = 0; way < 3; ++way) {
+    SCOPED_TRACE(way);
+    Pair p;
+    p.start();
+    for (int i = 0; i < 3; ++i)
+      p.client.on_send(1, 1);
+    ASSERT_EQ(p.client.on_ack(3, 2), CommandResult::kOk);  // so that resumed 0 is a gap
+    drain(p.client);
+    if (way == 0) {
+      ASSERT_EQ(p.client.on_expired(3), CommandResult::kOk);
+    } else if (way == 1) {
+      ASSERT_EQ(p.client.expire(3), CommandResult::kOk);
+    } else {
+      p.client.on_disconnected(3);
+      p.client.on_connected(3);
+      drain(p.client);
+      ASSERT_EQ(p.client.on_resumed(0, 3), CommandResult::kOk);
+    }
+    const std::string said = show(p.client, drain(p.client));
+    EXPECT_NE(said.find("send-control \"new\""), std::string::npos) << said;
+    ASSERT_EQ(p.client.phase(), ResumePhase::kHandshake);
+    // The server's frames of the old session, sent before it heard of the expiry.
+    EXPECT_EQ(p.client.on_receive(10, 4).result, CommandResult::kIgnored);
+    EXPECT_EQ(p.client.on_control({CK::kAck, 3, 0, {}}, 4), CommandResult::kIgnored);  // > 0
+    EXPECT_EQ(p.client.on_control({CK::kPong, 9, 0, {}}, 4), CommandResult::kIgnored);
+    EXPECT_EQ(p.client.on_control({CK::kResumed, 2, 0, {}}, 4), CommandResult::kIgnored);
+    EXPECT_EQ(p.client.on_control({CK::kExpired, 0, 0, {}}, 4), CommandResult::kIgnored);
+    EXPECT_TRUE(drain(p.client).empty());
+    EXPECT_EQ(p.client.on_control({CK::kPing, 3, 0, {}}, 4), CommandResult::kOk);
+    EXPECT_EQ(show(p.client, drain(p.client)), "send-control \"pong 0\"");
+    EXPECT_EQ(p.client.received(), 0u);
+    // hello ends it: the new session counts from 1.
+    ASSERT_EQ(p.client.on_hello("s2", 1000, 5), CommandResult::kOk);
+    EXPECT_EQ(p.client.on_receive(10, 6).seq, 1u);
+    EXPECT_EQ(p.client.on_control({CK::kExpired, 0, 0, {}}, 7), CommandResult::kOk);
+    EXPECT_EQ(p.client.on_receive(10, 8).result, CommandResult::kIgnored);
+  }
+  // Before the hello that answers a fresh "new", and before resumed: protocol errors, as is an
+  // "expired" in answer to a fresh "new".
+  ResumeState fresh(ResumeConfig{}, ResumeRole::kClient);
+  fresh.on_connected(0);
+  drain(fresh);
+  EXPECT_EQ(fresh.on_receive(1, 1).result, CommandResult::kInvalidArgument);
+  EXPECT_EQ(fresh.on_expired(1), CommandResult::kInvalidArgument);
+  EXPECT_EQ(fresh.on_control({CK::kResumed, 0, 0, {}}, 1), CommandResult::kInvalidArgument);
+  Pair p;
+  p.start();
+  p.client.on_disconnected(1);
+  p.client.on_connected(2);
+  drain(p.client);
+  EXPECT_EQ(p.client.on_receive(1, 3).result, CommandResult::kInvalidArgument);
+  EXPECT_EQ(p.client.on_hello("s1", 1, 3), CommandResult::kInvalidArgument);
+}
+
+// The server's side of the same rule: a session that ended ignores what still arrives.
+TEST(ResumeRules, ServerIgnoresTheEndedSession) {
+  for (const bool by_peer : {false, true}) {
+    Pair p;
+    p.start();
+    p.server.on_send(1, 1);
+    drain(p.server);
+    ASSERT_EQ(by_peer ? p.server.on_expired(2) : p.server.expire(2), CommandResult::kOk);
+    drain(p.server);
+    EXPECT_EQ(p.server.on_receive(1, 3).result, CommandResult::kIgnored);
+    EXPECT_EQ(p.server.on_control({CK::kAck, 5, 0, {}}, 3), CommandResult::kIgnored);
+    EXPECT_EQ(p.server.on_control({CK::kExpired, 0, 0, {}}, 3), CommandResult::kIgnored);
+    EXPECT_EQ(p.server.on_control({CK::kNew, 0, 0, {}}, 3), CommandResult::kIgnored);  // table's
+    EXPECT_EQ(p.server.on_control({CK::kPing, 5, 0, {}}, 3), CommandResult::kOk);
+    EXPECT_EQ(show(p.server, drain(p.server)), "send-control \"pong 0\"");
+    EXPECT_EQ(p.server.received(), 0u);
+  }
+}
+
+// F is the oldest kept seq, or the next to be assigned when nothing is kept; R has a gap iff
+// R + 1 < F.
+TEST(ResumeRules, GapCheckWithAnEmptyReplayBuffer) {
+  ResumeConfig config = ResumeConfig::server();
+  config.max_age = 1000;
+  for (const Seq r : {Seq{3}, Seq{4}, Seq{5}}) {
+    SCOPED_TRACE(r);
+    ResumeState s(config, ResumeRole::kServer);
+    s.on_new("s1", 0);
+    for (int i = 0; i < 5; ++i)
+      s.on_send(1, 0);
+    s.on_disconnected(10);
+    ASSERT_EQ(s.handle_timeout(1000), CommandResult::kOk);  // all 5 dropped by age
+    drain(s);
+    ASSERT_EQ(s.unacked(), 0u);
+    ASSERT_EQ(s.first_kept(), 6u);  // F = next seq
+    ASSERT_EQ(s.on_resume(r, 1001), CommandResult::kOk);
+    // 6 needs nothing; 4 and 5 were lost with the buffer.
+    EXPECT_EQ(show(s, drain(s)),
+              r == 5 ? "send-control \"resumed 0\"" : "send-control \"expired\", expired gap");
+  }
+  // The client: everything acknowledged, nothing kept; resumed must say all of it.
+  for (const Seq l : {Seq{2}, Seq{3}}) {
+    Pair p;
+    p.start();
+    for (int i = 0; i < 3; ++i)
+      p.client.on_send(1, 1);
+    p.client.on_ack(3, 2);
+    drain(p.client);
+    ASSERT_EQ(p.client.unacked(), 0u);
+    p.client.on_disconnected(3);
+    p.client.on_connected(4);
+    drain(p.client);
+    ASSERT_EQ(p.client.on_resumed(l, 5), CommandResult::kOk);
+    EXPECT_EQ(show(p.client, drain(p.client)),
+              l == 3 ? "" : "send-control \"expired\", expired gap, send-control \"new\"");
+  }
+}
+
+// Numbers on a connection not attached are ignored, not checked.
+TEST(ResumeRules, NumbersOnAConnectionNotAttachedAreNotChecked) {
+  Pair p;
+  p.start();
+  p.client.on_send(1, 1);
+  p.client.on_disconnected(2);
+  p.client.on_connected(3);
+  drain(p.client);
+  ASSERT_EQ(p.client.phase(), ResumePhase::kHandshake);
+  // Beyond what was written (1): a protocol error while attached, ignored here.
+  for (const CK kind : {CK::kAck, CK::kPong}) {
+    EXPECT_EQ(p.client.on_control({kind, 7, 0, {}}, 4), CommandResult::kIgnored);
+  }
+  EXPECT_EQ(p.client.on_ack(7, 4), CommandResult::kIgnored);
+  EXPECT_EQ(p.client.on_control({CK::kPing, 7, 0, {}}, 4), CommandResult::kOk);
+  EXPECT_EQ(show(p.client, drain(p.client)), "send-control \"pong 0\"");  // nothing released
+  EXPECT_EQ(p.client.unacked(), 1u);
+  ASSERT_EQ(p.client.on_resumed(0, 5), CommandResult::kOk);
+  drain(p.client);
+  EXPECT_EQ(p.client.on_ack(7, 6), CommandResult::kInvalidArgument);  // attached: checked
+  EXPECT_EQ(p.client.on_control({CK::kPing, 7, 0, {}}, 6), CommandResult::kInvalidArgument);
+  EXPECT_TRUE(drain(p.client).empty());  // no pong for a protocol error
+}
+
+// A ping is answered by the state: "pong <received>" while attached (the ack told), "pong 0"
+// while connected and not attached, nothing with no connection.
+TEST(ResumeRules, PingsAreAnsweredByTheState) {
+  Pair p;
+  p.start();
+  p.client.on_send(1, 0);
+  p.client.on_send(1, 0);
+  p.server.on_receive(1, 1);
+  p.server.on_receive(1, 1);
+  ASSERT_NE(p.server.poll_timeout(), kNever);  // an ack is due by the delay
+  ASSERT_EQ(p.server.on_control({CK::kPing, 0, 0, {}}, 2), CommandResult::kOk);
+  EXPECT_EQ(show(p.server, drain(p.server)), "send-control \"pong 2\"");
+  EXPECT_EQ(p.server.ack_sent(), 2u);
+  EXPECT_EQ(p.server.poll_timeout(), kNever);  // the pong was the ack
+  ASSERT_EQ(p.client.on_control({CK::kPing, 2, 0, {}}, 3), CommandResult::kOk);
+  EXPECT_EQ(show(p.client, drain(p.client)), "send-control \"pong 0\", release 1..2");
+  // With no connection: nothing to answer on.
+  p.client.on_disconnected(4);
+  p.server.on_disconnected(4);
+  EXPECT_EQ(p.client.on_control({CK::kPing, 0, 0, {}}, 5), CommandResult::kIgnored);
+  EXPECT_EQ(p.server.on_control({CK::kPing, 0, 0, {}}, 5), CommandResult::kIgnored);
+  EXPECT_TRUE(drain(p.client).empty());
+  EXPECT_TRUE(drain(p.server).empty());
+}
+
+// Frames out of place are protocol errors where the state can see them.
+TEST(ResumeRules, FramesOutOfPlaceAreProtocolErrors) {
+  const CommandResult bad = CommandResult::kInvalidArgument;
+  Pair p;
+  p.start();
+  // To a client: new, resume; hello and resumed in a session.
+  EXPECT_EQ(p.client.on_control({CK::kNew, 0, 0, {}}, 1), bad);
+  EXPECT_EQ(p.client.on_control({CK::kResume, 0, 0, "s1"}, 1), bad);
+  EXPECT_EQ(p.client.on_control({CK::kHello, 0, 5, "s1"}, 1), bad);
+  EXPECT_EQ(p.client.on_control({CK::kResumed, 0, 0, {}}, 1), bad);
+  // To a server: hello, resumed; new on a connection in a session.
+  EXPECT_EQ(p.server.on_control({CK::kHello, 0, 5, "s1"}, 1), bad);
+  EXPECT_EQ(p.server.on_control({CK::kResumed, 0, 0, {}}, 1), bad);
+  EXPECT_EQ(p.server.on_control({CK::kNew, 0, 0, {}}, 1), bad);
+  // hello after resume, resumed after new.
+  p.client.on_disconnected(2);
+  p.client.on_connected(2);
+  drain(p.client);
+  EXPECT_EQ(p.client.on_control({CK::kHello, 0, 5, "s1"}, 3), bad);
+  ResumeState fresh(ResumeConfig{}, ResumeRole::kClient);
+  fresh.on_connected(0);
+  drain(fresh);
+  EXPECT_EQ(fresh.on_control({CK::kResumed, 0, 0, {}}, 1), bad);
+  EXPECT_EQ(fresh.phase(), ResumePhase::kHandshake);
+  // With no connection, a frame came on one given up: ignored, not an error.
+  fresh.on_disconnected(2);
+  EXPECT_EQ(fresh.on_control({CK::kHello, 0, 5, "s1"}, 3), CommandResult::kIgnored);
+  EXPECT_EQ(fresh.on_control({CK::kResumed, 0, 0, {}}, 3), CommandResult::kIgnored);
+  EXPECT_EQ(fresh.phase(), ResumePhase::kNoSession);
+}
+
+// A resume that claims more than was sent ends the session, as a gap does; a resume of an ended
+// session is answered "expired" and touches nothing.
+TEST(ResumeRules, ResumeBeyondWhatWasSentEndsTheSession) {
+  Pair p;
+  p.start();
+  p.server.on_send(1, 1);
+  p.server.on_send(1, 1);
+  drain(p.server);
+  ASSERT_EQ(p.server.on_resume(3, 2), CommandResult::kOk);
+  EXPECT_EQ(show(p.server, drain(p.server)), "send-control \"expired\", drop 1..2, expired gap");
+  EXPECT_EQ(p.server.phase(), ResumePhase::kEnded);
+  ASSERT_EQ(p.server.on_resume(0, 3), CommandResult::kOk);
+  EXPECT_EQ(show(p.server, drain(p.server)), "send-control \"expired\"");
+  EXPECT_EQ(kCodeResumeSuperseded, 4011);
+  EXPECT_NE(kCodeResumeSuperseded, kCodeResumeProtocolError);
+}
+
+// A receiver tells an ack within 32 messages or 64 KiB of the last it told, whatever the delay:
+// the defaults do, and a config that would not is refused.
+TEST(ResumeRules, TheBindingAckCadence) {
+  ResumeConfig config;
+  config.ack_delay = kNever;
+  EXPECT_TRUE(validate(config));
+  EXPECT_LE(config.ack_every, kMaxAckEvery);
+  EXPECT_LE(config.ack_bytes, kMaxAckBytes);
+  for (const std::uint64_t size : {std::uint64_t{1}, std::uint64_t{3000}, kMaxAckBytes}) {
+    Pair p{config, config};
+    p.start();
+    Seq told = 0;
+    std::uint64_t bytes = 0;
+    for (int i = 0; i < 200; ++i) {
+      const Received r = p.client.on_receive(size, 1);
+      bytes += size;
+      if (r.poll) {
+        const std::string said = show(p.client, drain(p.client));
+        EXPECT_EQ(said, "send-control \"ack " + std::to_string(r.seq) + "\"");
+        told = r.seq;
+        bytes = 0;
+      }
+      ASSERT_LT(r.seq - told, kMaxAckEvery) << size;
+      ASSERT_LT(bytes, kMaxAckBytes) << size;
+    }
+  }
+  ResumeConfig slow;
+  slow.ack_every = kMaxAckEvery + 1;
+  EXPECT_FALSE(validate(slow));
+  slow = ResumeConfig{};
+  slow.ack_bytes = kMaxAckBytes + 1;
+  EXPECT_FALSE(validate(slow));
+}
+
 // --- the overhead, measured ---
 
 // Bytes a WebSocket frame's header takes: 2, +2 or +8 for the length, +4 for a client's mask.
@@ -520,11 +777,19 @@ Overhead measure(int n, Millis interval, std::uint64_t size, Millis ping, Millis
   ResumeState c(config, ResumeRole::kClient);
   ResumeState s(server_config, ResumeRole::kServer);
   Overhead o;
+  Millis now = 0;
   auto flush = [&](ResumeState& st, bool from_client) {
     ResumeOutput out;
     ControlBuffer buf;
     while (st.poll(out)) {
       if (out.kind != OK::kSendControl) continue;
+      if (out.control == CK::kPong) {  // the answer to a ping: a heartbeat frame, not an ack
+        const Control pong{CK::kPong, out.from, 0, {}};
+        ++o.heartbeats;
+        o.heartbeat_extra += format_control(pong, buf).size() - 4;
+        (from_client ? s : c).on_control(pong, now);
+        continue;
+      }
       const std::size_t bytes = st.control_frame(out, buf).size();
       ++o.acks;
       o.ack_bytes += bytes + ws_header(bytes, from_client);
@@ -536,7 +801,6 @@ Overhead measure(int n, Millis interval, std::uint64_t size, Millis ping, Millis
     o.heartbeat_extra += format_control(frame, buf).size() - 4;  // against a 4-byte "ping"
     (void)from_client;
   };
-  Millis now = 0;
   c.on_connected(now);
   flush(c, true);
   s.on_new("k7Jm2x9QpL4vN8rT", now);
@@ -555,10 +819,8 @@ Overhead measure(int n, Millis interval, std::uint64_t size, Millis ping, Millis
       if (due == next_ping) {  // the client pings, the server pongs: both carry an ack
         const Control ping_frame = c.heartbeat(CK::kPing, now);
         heartbeat(ping_frame, true);
-        s.on_control(ping_frame, now);
-        const Control pong = s.heartbeat(CK::kPong, now);
-        heartbeat(pong, false);
-        c.on_control(pong, now);
+        s.on_control(ping_frame, now);  // its pong is the server state's output
+        flush(s, false);
         last_inbound = now;
       }
       c.handle_timeout(now);
@@ -638,20 +900,29 @@ struct World {
   std::unique_ptr<Side> client;
   std::map<std::uint64_t, std::unique_ptr<Side>> sessions;  // server: number -> session
   std::uint64_t current = 0;                                // the session the server's app sends to
-  std::uint64_t next_session = 1;                           // server session numbers ("s<n>")
-  std::uint64_t client_epoch = 1;                           // bumped at every client expiry
+  std::uint64_t next_session = 1;  // server session numbers ("s<n>"), unique across its crashes
+  std::uint64_t client_epoch = 1;  // bumped at every client expiry and crash
   std::map<std::uint64_t, std::uint64_t> epoch_of;  // server session -> the client epoch it got
   Millis now = 0;
   int live = 0;  // the live connection's id; 0: down
   int last_conn = 0;
   std::deque<WireFrame> c2s, s2c;
-  std::deque<WireFrame> c2s_old;  // the dead connection's data still reaching the server
-  int old_conn = 0;
+  // Connections the client gave up that the server has not let go: what the client wrote into
+  // them still reaching the server, late, interleaved with newer connections' frames.
+  std::map<int, std::deque<WireFrame>> c2s_old;
+  // What the server wrote into the connection the client just gave up, still arriving while it
+  // is down (once it connects again, the socket id filters it out before the state).
+  std::deque<WireFrame> s2c_old;
   std::set<int> discarding;  // server: connections whose session it ended, until "new"
+  // The client's sessions (server numbers): joined (hello), left (its expiry reported), lost in
+  // a crash of the client; the one it is in.
+  std::set<std::uint64_t> joined, left, crashed_in;
+  std::uint64_t client_in = 0;
   std::ostringstream trace;
   bool record = false;
   std::string failure;
-  std::uint64_t resumes = 0, resent = 0, delivered = 0;
+  std::uint64_t resumes = 0, resent = 0, delivered = 0, ignored = 0;
+  std::uint64_t client_crashes = 0, server_crashes = 0, client_expiries = 0;
   std::uint64_t client_causes[4] = {}, server_causes[4] = {};
 
   void fail(const std::string& why) {
@@ -672,6 +943,13 @@ struct World {
       if (s.get() == side) return n;
     }
     return 0;
+  }
+  static std::uint64_t number_in(std::string_view id) {
+    return id.size() > 1 && id[0] == 's' ? std::stoull(std::string(id.substr(1))) : 0;
+  }
+  void push_control(std::deque<WireFrame>& to, const Control& c) {
+    ControlBuffer buf;
+    to.push_back({true, std::string(format_control(c, buf)), {}, 0});
   }
 
   // Carries out a side's outputs; frames go to connection `conn` (lost unless it is live).
@@ -715,10 +993,19 @@ struct World {
           log(std::string(is_client ? "client" : "server") + " expired: " + to_string(o.cause));
           ++side.expiries;
           ++(is_client ? client_causes : server_causes)[static_cast<int>(o.cause)];
-          if (is_client) ++client_epoch;
+          if (is_client) {
+            ++client_epoch;
+            ++client_expiries;
+            // Exactly one expiry for each session the client leaves.
+            if (client_in == 0) fail("a client expiry outside a session");
+            if (!left.insert(client_in).second) fail("a client expiry reported twice");
+            client_in = 0;
+          }
           break;
         case OK::kSession:
           log("client in session " + std::string(side.st.session()));
+          client_in = number_in(side.st.session());
+          if (!joined.insert(client_in).second) fail("a session joined twice");
           break;
       }
     }
@@ -787,13 +1074,23 @@ struct World {
     carry_out(side, false);
   }
 
+  // The server lets connection `conn` go (it closed it, or noticed it die): nothing more from it.
+  void let_go(int conn) {
+    c2s_old.erase(conn);
+    if (Side* side = session_on(conn)) {
+      side->conn = 0;
+      side->st.on_disconnected(now);
+      carry_out(*side, false);
+    }
+  }
+
   // The server gets a frame on connection `conn`.
   void server_receives(const WireFrame& f, int conn) {
     Side* side = session_on(conn);
     if (!f.control) {
       if (side == nullptr) {
         // Sent in a session the server ended on this connection, before the client's "new";
-        // or from a connection the server closed.
+        // or on a connection whose session has moved on.
         if (conn == live && discarding.count(conn) == 0) fail("app message outside a session");
         return;
       }
@@ -821,38 +1118,47 @@ struct World {
     log("server gets " + f.text.substr(kControlPrefix.size()) + " on #" + std::to_string(conn));
     switch (c.kind) {
       case CK::kNew:
+        // Only as the first frame, or after "expired": never on a connection in a session.
+        if (side != nullptr) {
+          if (side->st.on_control(c, now) != CommandResult::kInvalidArgument) {
+            fail("new in a session not refused");
+          }
+          fail("the client said new in a session");
+          break;
+        }
         discarding.erase(conn);
         new_session(conn);
         break;
       case CK::kResume: {
-        Side* target = nullptr;
-        std::uint64_t n = 0;
-        if (c.session.size() > 1 && c.session[0] == 's') {
-          n = std::stoull(std::string(c.session.substr(1)));
-          auto it = sessions.find(n);
-          if (it != sessions.end()) target = it->second.get();
-        }
+        if (side != nullptr) fail("resume on a connection in a session");
+        const std::uint64_t n = number_in(c.session);
+        auto found = sessions.find(n);
+        Side* target = found == sessions.end() ? nullptr : found->second.get();
         if (target != nullptr && conn < target->bound) {
           // A resume that took longer than the one on a newer connection: stale. The server
-          // closes its connection.
+          // closes its connection (4011) without an answer.
           log("server closes #" + std::to_string(conn) + ": stale resume");
-          if (conn == old_conn) close_old();
+          if (conn == live) fail("the live connection is stale");
+          c2s_old.erase(conn);
           break;
         }
-        if (target == nullptr || target->st.phase() == ResumePhase::kEnded) {
-          s2c_control_if_live(conn, CK::kExpired);
+        if (target == nullptr) {  // unknown (freed, or lost in a crash): no session touched
+          s2c_control_if_live(conn, {CK::kExpired, 0, 0, {}});
           discarding.insert(conn);
           break;
         }
-        // The old connection, if the server still holds it, is closed: nothing more from it.
-        if (target->conn != 0 && target->conn == old_conn) close_old();
+        // The connection it was on, if the server still holds it, is closed (4011): nothing
+        // more from it.
+        if (target->conn != 0 && target->conn != conn) {
+          log("server closes #" + std::to_string(target->conn) + ": superseded");
+          const int superseded = target->conn;
+          c2s_old.erase(superseded);
+          target->conn = 0;  // on_resume detaches it
+        }
         target->conn = conn;
         target->bound = conn;
-        const CommandResult r = target->st.on_resume(c.seq, now);
-        if (r == CommandResult::kInvalidArgument) {
-          fail("server refused a resume its client could not have got wrong");
-          break;
-        }
+        // Beyond what was sent, a gap, or an ended session: the state answers "expired".
+        if (target->st.on_resume(c.seq, now) != CommandResult::kOk) fail("on_resume refused");
         carry_out(*target, false);
         current = n;
         if (target->st.phase() == ResumePhase::kEnded) {
@@ -870,17 +1176,16 @@ struct World {
         discarding.insert(conn);
         break;
       case CK::kPing:
-        if (side != nullptr) {
-          side->st.on_control(c, now);
-          carry_out(*side, false);
-          const Control pong = side->st.heartbeat(CK::kPong, now);
-          ControlBuffer buf;
-          if (conn == live) s2c.push_back({true, std::string(format_control(pong, buf)), {}, 0});
+        if (side == nullptr) {
+          // No session on this connection (after expired): the table answers "pong 0".
+          s2c_control_if_live(conn, {CK::kPong, 0, 0, {}});
+          break;
         }
-        break;
+        [[fallthrough]];
       case CK::kAck:
       case CK::kPong:
         if (side != nullptr) {
+          // The state answers a ping itself; numbers are checked while attached.
           if (side->st.on_control(c, now) == CommandResult::kInvalidArgument) fail("bad ack");
           carry_out(*side, false);
         }
@@ -890,18 +1195,22 @@ struct World {
     }
   }
 
-  void s2c_control_if_live(int conn, CK kind) {
+  void s2c_control_if_live(int conn, const Control& c) {
     if (conn != live) return;
-    log("server sends " + std::string(to_string(kind)));
-    ControlBuffer buf;
-    s2c.push_back({true, std::string(format_control({kind, 0, 0, {}}, buf)), {}, 0});
+    log("server sends " + std::string(to_string(c.kind)));
+    push_control(s2c, c);
   }
 
   void client_receives(const WireFrame& f) {
     if (!f.control) {
       const Received r = client->st.on_receive(f.bytes, now);
+      if (r.result == CommandResult::kIgnored && left.count(f.payload.session) != 0) {
+        ++ignored;  // the old session's, after its expiry on this connection
+        return;
+      }
       if (r.result != CommandResult::kOk) {
-        fail("client refused an app message: " + std::string(to_string(r.result)));
+        fail("client refused an app message of s" + std::to_string(f.payload.session) + ": " +
+             to_string(r.result));
         return;
       }
       ++delivered;
@@ -926,42 +1235,94 @@ struct World {
     carry_out(*client, true);
   }
 
+  // A frame of a connection the client gave up, arriving while it is down: nothing counts.
+  void client_receives_late(const WireFrame& f) {
+    CommandResult r;
+    if (f.control) {
+      Control c;
+      if (classify_text(f.text, c) != TextFrame::kControl) return fail("unparsable late frame");
+      r = client->st.on_control(c, now);
+    } else {
+      r = client->st.on_receive(f.bytes, now).result;
+    }
+    if (r != CommandResult::kIgnored || client->st.pending_outputs() != 0) {
+      fail(std::string("a late frame was not ignored: ") + to_string(r));
+    }
+  }
+
   void connect() {
     live = ++last_conn;
+    s2c_old.clear();
     log("connect #" + std::to_string(live));
     if (client->st.on_connected(now) != CommandResult::kOk) fail("on_connected refused");
     carry_out(*client, true);
   }
 
+  // The live connection dies. A prefix of what each side wrote still arrives: the client's at
+  // the server until it lets the connection go; the server's at the client while it is down.
+  void lose_live() {
+    const int dead = live;
+    c2s.resize(c2s.empty() ? 0 : rng() % (c2s.size() + 1));
+    s2c.resize(s2c.empty() ? 0 : rng() % (s2c.size() + 1));
+    if (!c2s.empty()) c2s_old[dead] = std::move(c2s);
+    s2c_old = std::move(s2c);
+    c2s.clear();
+    s2c.clear();
+    live = 0;
+    if (rng() % 2 == 0) server_notices(dead);
+  }
+
   void drop() {
     log("drop #" + std::to_string(live));
-    // The client notices at once; nothing more reaches it. A prefix of what it sent may still
-    // reach the server (until the server lets the old connection go).
-    s2c.clear();
-    c2s.resize(c2s.empty() ? 0 : rng() % (c2s.size() + 1));
-    c2s_old = std::move(c2s);
-    c2s.clear();
-    old_conn = live;
-    live = 0;
+    lose_live();
     if (client->st.on_disconnected(now) != CommandResult::kOk) fail("on_disconnected refused");
     carry_out(*client, true);
-    if (rng() % 2 == 0) server_notices();
   }
 
-  void close_old() {
-    c2s_old.clear();
-    old_conn = 0;
+  // The client's process dies and starts again: a new state, a new epoch, no session.
+  void client_crash() {
+    log("client crashes");
+    if (live != 0) lose_live();
+    s2c_old.clear();
+    if (client_in != 0) crashed_in.insert(client_in);
+    client_in = 0;
+    client = std::make_unique<Side>(client_config, ResumeRole::kClient);
+    ++client_epoch;
+    ++client_crashes;
   }
 
-  // The server learns that the old connection is gone (after its last data).
-  void server_notices() {
+  // The server's process dies: its sessions and connections are gone.
+  void server_crash() {
+    log("server crashes");
+    sessions.clear();
     c2s_old.clear();
-    if (Side* side = session_on(old_conn)) {
-      side->conn = 0;
-      side->st.on_disconnected(now);
-      carry_out(*side, false);
+    discarding.clear();
+    current = 0;
+    ++server_crashes;
+    if (live != 0) {
+      c2s.clear();
+      s2c.clear();
+      live = 0;
+      if (client->st.on_disconnected(now) != CommandResult::kOk) fail("on_disconnected refused");
+      carry_out(*client, true);
     }
-    old_conn = 0;
+  }
+
+  // The server learns that a connection is gone (after its last data).
+  void server_notices(int conn) {
+    log("server notices #" + std::to_string(conn) + " is gone");
+    let_go(conn);
+  }
+
+  // Connections the server still holds a session on, other than the live one.
+  std::vector<int> held_old() {
+    std::vector<int> r;
+    for (auto& [n, s] : sessions) {
+      if (s->conn != 0 && s->conn != live) r.push_back(s->conn);
+    }
+    for (auto& [conn, q] : c2s_old)
+      r.push_back(conn);
+    return r;
   }
 
   void timers() {
@@ -979,7 +1340,7 @@ struct World {
   }
 
   void step() {
-    switch (rng() % 20) {
+    switch (rng() % 24) {
       case 0:
       case 1:
       case 2:
@@ -1010,15 +1371,21 @@ struct World {
           client_receives(f);
         }
         break;
-      case 14:
-        if (!c2s_old.empty()) {
-          const WireFrame f = c2s_old.front();
-          c2s_old.pop_front();
-          server_receives(f, old_conn);
-        } else if (old_conn != 0 && rng() % 2 == 0) {
-          server_notices();
+      case 14: {  // late frames of old connections, in any order between connections
+        const std::vector<int> old = held_old();
+        if (old.empty()) break;
+        const int conn = old[rng() % old.size()];
+        auto it = c2s_old.find(conn);
+        if (it != c2s_old.end() && !it->second.empty() && rng() % 4 != 0) {
+          const WireFrame f = it->second.front();
+          it->second.pop_front();
+          if (it->second.empty()) c2s_old.erase(it);
+          server_receives(f, conn);
+        } else if (it == c2s_old.end() || it->second.empty()) {
+          server_notices(conn);
         }
         break;
+      }
       case 15:
         now += static_cast<double>(rng() % 2000);
         timers();
@@ -1031,9 +1398,8 @@ struct World {
         break;
       case 18:
         if (live != 0 && rng() % 2 == 0) {  // the client's heartbeat
-          const Control ping = client->st.heartbeat(CK::kPing, now);
-          ControlBuffer buf;
-          c2s.push_back({true, std::string(format_control(ping, buf)), {}, 0});
+          push_control(c2s, client->st.heartbeat(CK::kPing, now));
+          carry_out(*client, true);
         }
         break;
       case 19:
@@ -1049,12 +1415,38 @@ struct World {
           }
         }
         break;
+      case 20:
+        if (Side* side = session_on(live); side != nullptr && rng() % 2 == 0) {
+          // The server's own heartbeat; the client's state answers it.
+          push_control(s2c, side->st.heartbeat(CK::kPing, now));
+          carry_out(*side, false);
+        }
+        break;
+      case 21:
+        if (live == 0 && !s2c_old.empty()) {
+          const WireFrame f = s2c_old.front();
+          s2c_old.pop_front();
+          client_receives_late(f);
+        }
+        break;
+      case 22:
+        if (rng() % 40 == 0) {  // the client's app ends the session on purpose
+          client->st.expire(now);
+          carry_out(*client, true);
+        }
+        break;
+      case 23:
+        if (rng() % 40 == 0) client_crash();
+        if (rng() % 40 == 0) server_crash();
+        break;
     }
   }
 
   // No more faults: connect, let everything through, let timers run, until quiet.
   void heal() {
-    if (old_conn != 0) server_notices();
+    for (int conn : held_old())
+      server_notices(conn);
+    s2c_old.clear();
     for (int round = 0; round < 100; ++round) {
       if (live == 0) connect();
       while (!c2s.empty() || !s2c.empty()) {
@@ -1071,13 +1463,8 @@ struct World {
       }
       // Connections the server still holds that are not the live one: its heartbeat finds
       // them dead.
-      for (auto& [n, s] : sessions) {
-        if (s->conn != 0 && s->conn != live) {
-          s->conn = 0;
-          s->st.on_disconnected(now);
-          carry_out(*s, false);
-        }
-      }
+      for (int conn : held_old())
+        server_notices(conn);
       Side* cur = session_on(live);
       const bool quiet = client->st.phase() == ResumePhase::kAttached && cur != nullptr &&
                          client->st.unacked() == 0 && cur->st.unacked() == 0 &&
@@ -1093,9 +1480,7 @@ struct World {
         now += 10000;
         timers();
         if (client->st.phase() == ResumePhase::kAttached) {
-          const Control ping = client->st.heartbeat(CK::kPing, now);
-          ControlBuffer buf;
-          c2s.push_back({true, std::string(format_control(ping, buf)), {}, 0});
+          push_control(c2s, client->st.heartbeat(CK::kPing, now));
         }
       }
     }
@@ -1110,7 +1495,8 @@ struct World {
     // Every message of the final session went through, both ways.
     if (cur->st.received() != client->st.next_seq() - 1) fail("client messages missing");
     if (client->st.received() != cur->st.next_seq() - 1) fail("server messages missing");
-    // Every other session ended with its expiry reported (after the window passes).
+    // Every other session the server still has ended with its expiry reported once (after the
+    // window passes); those of a crashed server are gone with it.
     now += server_config.session_window + 1;
     for (auto& [k, s] : sessions) {
       if (s.get() == cur) continue;
@@ -1120,8 +1506,14 @@ struct World {
         fail("session s" + std::to_string(k) + " neither finished nor expired");
       }
     }
-    // The client's earlier epochs each ended with one expiry.
-    if (client->expiries != static_cast<int>(client_epoch - 1)) fail("client epochs");
+    // The client reported one expiry for each session it left, unless it crashed in it; every
+    // earlier epoch ended by an expiry or a crash.
+    for (std::uint64_t k : joined) {
+      if (k != n && left.count(k) + crashed_in.count(k) != 1) {
+        fail("the client left s" + std::to_string(k) + " without its expiry reported");
+      }
+    }
+    if (client_expiries + client_crashes != client_epoch - 1) fail("client epochs");
   }
 };
 
@@ -1152,6 +1544,7 @@ ResumeConfig random_server_config(std::mt19937_64& rng) {
 
 struct RunStats {
   std::uint64_t delivered = 0, expiries = 0, connects = 0, resumes = 0, resent = 0;
+  std::uint64_t ignored = 0, crashes = 0;
   std::uint64_t client_causes[4] = {}, server_causes[4] = {};
 };
 
@@ -1177,7 +1570,9 @@ std::string run_seed(std::uint64_t seed, bool record, RunStats& stats, std::stri
     stats.client_causes[i] += w.client_causes[i];
     stats.server_causes[i] += w.server_causes[i];
   }
-  stats.expiries += static_cast<std::uint64_t>(w.client->expiries);
+  stats.expiries += w.client_expiries;
+  stats.ignored += w.ignored;
+  stats.crashes += w.client_crashes + w.server_crashes;
   stats.connects += static_cast<std::uint64_t>(w.last_conn);
   if (trace != nullptr) *trace = w.trace.str();
   return w.failure;
@@ -1374,7 +1769,9 @@ TEST(ResumeProperty, ExactlyOnceInOrderOrExpiryAcrossRandomFailures) {
   std::cout << "  [resume property] " << count << " runs: " << stats.connects << " connections, "
             << stats.resumes << " resumed sessions, " << stats.expiries << " client expiries, "
             << stats.resent << " messages (re)sent by a handshake, " << stats.delivered
-            << " delivered exactly once in order\n    expiries by cause (peer, gap, window, "
+            << " delivered exactly once in order, " << stats.ignored
+            << " of an expired session ignored, " << stats.crashes
+            << " crashes\n    expiries by cause (peer, gap, window, "
             << "explicit): client";
   for (std::uint64_t n : stats.client_causes)
     std::cout << ' ' << n;

@@ -155,7 +155,8 @@ bool validate(const ResumeConfig& c) {
   return c.max_unacked >= 1 && c.max_unacked <= kMaxUnackedLimit && c.max_unacked_bytes >= 1 &&
          (c.overflow == Overflow::kRefuse || c.overflow == Overflow::kDropOldest) &&
          !std::isnan(c.max_age) && c.max_age > 0 && duration(c.ack_delay) && c.ack_every >= 1 &&
-         c.ack_bytes >= 1 && duration(c.session_window) && std::isfinite(c.session_window) &&
+         c.ack_every <= kMaxAckEvery && c.ack_bytes >= 1 && c.ack_bytes <= kMaxAckBytes &&
+         duration(c.session_window) && std::isfinite(c.session_window) &&
          c.session_window <= static_cast<double>(kMaxSeq);
 }
 
@@ -285,7 +286,25 @@ void ResumeState::start_over() {
   // Still connected: ask for a new session on this connection.
   emit_control(ControlKind::kNew);
   awaiting_hello_ = true;
+  after_expiry_ = true;
   phase_ = ResumePhase::kHandshake;
+}
+
+bool ResumeState::connected() const {
+  // A server's ended session may still be on the connection that said or heard "expired".
+  return phase_ == ResumePhase::kHandshake || phase_ == ResumePhase::kAttached ||
+         phase_ == ResumePhase::kEnded;
+}
+
+CommandResult ResumeState::unattached_frame() const {
+  // A client that asked for a session (new, or resume) must hear its answer before anything of
+  // the session: the server broke the protocol. After an expiry on this connection the old
+  // session's frames may still arrive (they were sent before the peer heard of it): ignored.
+  // With no connection, the frame came on one given up: nothing from it counts.
+  if (role_ == ResumeRole::kClient && phase_ == ResumePhase::kHandshake && !after_expiry_) {
+    return CommandResult::kInvalidArgument;
+  }
+  return CommandResult::kIgnored;
 }
 
 bool ResumeState::ack_due(Millis now) const {
@@ -390,7 +409,11 @@ Received ResumeState::on_receive(std::uint64_t bytes, Millis now) {
     r.result = CommandResult::kInvalidTime;
     return r;
   }
-  if (phase_ != ResumePhase::kAttached || received_ >= kMaxSeq) {
+  if (phase_ != ResumePhase::kAttached) {
+    r.result = unattached_frame();
+    return r;
+  }
+  if (received_ >= kMaxSeq) {  // the peer numbered past what JavaScript carries exactly
     r.result = CommandResult::kInvalidArgument;
     return r;
   }
@@ -418,6 +441,7 @@ CommandResult ResumeState::on_connected(Millis now) {
   }
   advance(now);
   run_timers(now);
+  after_expiry_ = false;
   if (phase_ == ResumePhase::kNoSession) {
     awaiting_hello_ = true;
     emit_control(ControlKind::kNew);
@@ -438,6 +462,7 @@ CommandResult ResumeState::on_disconnected(Millis now) {
   }
   advance(now);
   run_timers(now);
+  after_expiry_ = false;
   if (phase_ == ResumePhase::kHandshake && awaiting_hello_) {
     phase_ = ResumePhase::kNoSession;
   } else {
@@ -467,9 +492,11 @@ CommandResult ResumeState::on_new(std::string_view session, Millis now) {
 }
 
 CommandResult ResumeState::on_control(const Control& c, Millis now) {
+  if (!config_valid_) return CommandResult::kInvalidConfig;
+  if (!std::isfinite(now)) return CommandResult::kInvalidTime;
   switch (c.kind) {
     case ControlKind::kNew:
-      return CommandResult::kIgnored;  // the server's session table answers it (on_new)
+      return on_new_frame();
     case ControlKind::kResume:
       return on_resume(c.seq, now);
     case ControlKind::kHello:
@@ -478,8 +505,9 @@ CommandResult ResumeState::on_control(const Control& c, Millis now) {
       return on_resumed(c.seq, now);
     case ControlKind::kExpired:
       return on_expired(now);
-    case ControlKind::kAck:
     case ControlKind::kPing:
+      return on_ping(c.seq, now);
+    case ControlKind::kAck:
     case ControlKind::kPong:
       return on_ack(c.seq, now);
   }
@@ -489,12 +517,18 @@ CommandResult ResumeState::on_control(const Control& c, Millis now) {
 CommandResult ResumeState::on_hello(std::string_view session, std::uint64_t window, Millis now) {
   if (!config_valid_) return CommandResult::kInvalidConfig;
   if (!std::isfinite(now)) return CommandResult::kInvalidTime;
-  if (role_ != ResumeRole::kClient || phase_ != ResumePhase::kHandshake || !awaiting_hello_ ||
-      !valid_session_id(session) || window > kMaxSeq) {
+  if (role_ != ResumeRole::kClient) return CommandResult::kInvalidArgument;  // sent to a server
+  if (phase_ == ResumePhase::kNoSession || phase_ == ResumePhase::kDetached) {
+    return CommandResult::kIgnored;  // from a connection given up
+  }
+  // Only the answer to "new": not after "resume", not in a session.
+  if (phase_ != ResumePhase::kHandshake || !awaiting_hello_ || !valid_session_id(session) ||
+      window > kMaxSeq) {
     return CommandResult::kInvalidArgument;
   }
   advance(now);
   run_timers(now);
+  after_expiry_ = false;
   for (std::size_t i = 0; i < session.size(); ++i)
     session_[i] = session[i];
   session_size_ = session.size();
@@ -508,8 +542,15 @@ CommandResult ResumeState::on_hello(std::string_view session, std::uint64_t wind
 CommandResult ResumeState::on_resumed(Seq peer_last_received, Millis now) {
   if (!config_valid_) return CommandResult::kInvalidConfig;
   if (!std::isfinite(now)) return CommandResult::kInvalidTime;
-  if (role_ != ResumeRole::kClient || phase_ != ResumePhase::kHandshake || awaiting_hello_ ||
-      peer_last_received > written_) {
+  if (role_ != ResumeRole::kClient) return CommandResult::kInvalidArgument;  // sent to a server
+  if (phase_ == ResumePhase::kNoSession || phase_ == ResumePhase::kDetached) {
+    return CommandResult::kIgnored;  // from a connection given up
+  }
+  if (phase_ == ResumePhase::kHandshake && after_expiry_) {
+    return CommandResult::kIgnored;  // the answer to a resume this side has since expired
+  }
+  // Only the answer to "resume", and never beyond what this side wrote.
+  if (phase_ != ResumePhase::kHandshake || awaiting_hello_ || peer_last_received > written_) {
     return CommandResult::kInvalidArgument;
   }
   advance(now);
@@ -529,18 +570,19 @@ CommandResult ResumeState::on_resumed(Seq peer_last_received, Millis now) {
 CommandResult ResumeState::on_resume(Seq peer_last_received, Millis now) {
   if (!config_valid_) return CommandResult::kInvalidConfig;
   if (!std::isfinite(now)) return CommandResult::kInvalidTime;
-  if (role_ != ResumeRole::kServer ||
-      (phase_ != ResumePhase::kDetached && phase_ != ResumePhase::kAttached) ||
-      peer_last_received > written_) {
+  // Sent to a client; or a server state that never had a session (the table's on_new makes one).
+  if (role_ != ResumeRole::kServer || phase_ == ResumePhase::kNoSession) {
     return CommandResult::kInvalidArgument;
   }
   advance(now);
   run_timers(now);
-  if (phase_ == ResumePhase::kEnded) {  // the window ended just now: too late
+  if (phase_ == ResumePhase::kEnded) {  // over (perhaps its window ended just now): too late
     emit_control(ControlKind::kExpired);
     return CommandResult::kOk;
   }
-  if (peer_last_received + 1 < first_) {
+  // F = first_: the oldest kept seq, or next_ when nothing is kept. A client that claims more
+  // than was written cannot be told what it lacks either: both end the session.
+  if (peer_last_received > written_ || peer_last_received + 1 < first_) {
     emit_control(ControlKind::kExpired);
     end_session(ExpiryCause::kGap);
     return CommandResult::kOk;
@@ -555,9 +597,13 @@ CommandResult ResumeState::on_resume(Seq peer_last_received, Millis now) {
 CommandResult ResumeState::on_expired(Millis now) {
   if (!config_valid_) return CommandResult::kInvalidConfig;
   if (!std::isfinite(now)) return CommandResult::kInvalidTime;
-  const bool connected = phase_ == ResumePhase::kHandshake || phase_ == ResumePhase::kAttached;
-  if (!connected || (role_ == ResumeRole::kClient && awaiting_hello_)) {
-    return CommandResult::kIgnored;
+  if (phase_ == ResumePhase::kHandshake && awaiting_hello_) {
+    // After this side's own expiry: the peer's "expired" for the same session, crossed on the
+    // wire. Otherwise the answer to a fresh "new", which a server must answer with hello.
+    return after_expiry_ ? CommandResult::kIgnored : CommandResult::kInvalidArgument;
+  }
+  if (phase_ != ResumePhase::kHandshake && phase_ != ResumePhase::kAttached) {
+    return CommandResult::kIgnored;  // no session on this connection, or it ended already
   }
   advance(now);
   run_timers(now);
@@ -575,24 +621,50 @@ CommandResult ResumeState::expire(Millis now) {
   advance(now);
   run_timers(now);
   if (phase_ == ResumePhase::kEnded) return CommandResult::kOk;
-  const bool connected = phase_ == ResumePhase::kHandshake || phase_ == ResumePhase::kAttached;
-  if (connected) emit_control(ControlKind::kExpired);
+  const bool on_line = phase_ == ResumePhase::kHandshake || phase_ == ResumePhase::kAttached;
+  if (on_line) emit_control(ControlKind::kExpired);
   end_session(ExpiryCause::kExplicit);
-  if (role_ == ResumeRole::kClient && connected) start_over();
+  if (role_ == ResumeRole::kClient && on_line) start_over();
   return CommandResult::kOk;
 }
 
 CommandResult ResumeState::on_ack(Seq peer_last_received, Millis now) {
   if (!config_valid_) return CommandResult::kInvalidConfig;
   if (!std::isfinite(now)) return CommandResult::kInvalidTime;
+  // Numbers count only on the attached connection: elsewhere they are not even checked (they may
+  // be the old session's, after an expiry).
+  if (phase_ != ResumePhase::kAttached) return CommandResult::kIgnored;
   if (peer_last_received > written_) return CommandResult::kInvalidArgument;
-  if (phase_ != ResumePhase::kAttached || peer_last_received <= acked_) {
-    return CommandResult::kIgnored;
-  }
+  if (peer_last_received <= acked_) return CommandResult::kIgnored;
   advance(now);
   run_timers(now);
   release_to(peer_last_received);
   return CommandResult::kOk;
+}
+
+CommandResult ResumeState::on_ping(Seq peer_last_received, Millis now) {
+  if (!config_valid_) return CommandResult::kInvalidConfig;
+  if (!std::isfinite(now)) return CommandResult::kInvalidTime;
+  if (!connected()) return CommandResult::kIgnored;  // no connection to answer on
+  const bool attached = phase_ == ResumePhase::kAttached;
+  if (attached && peer_last_received > written_) return CommandResult::kInvalidArgument;
+  advance(now);
+  // Answered promptly: the pong carries this side's ack (and is the ack told) while attached;
+  // elsewhere its number means nothing, and 0 says so.
+  emit_control(ControlKind::kPong, attached ? received_ : 0);
+  if (attached) note_told(received_);
+  run_timers(now);
+  if (attached && peer_last_received > acked_) release_to(peer_last_received);
+  return CommandResult::kOk;
+}
+
+CommandResult ResumeState::on_new_frame() const {
+  if (!config_valid_) return CommandResult::kInvalidConfig;
+  // "new" to a client, or on a connection in a session that no one said "expired" on.
+  if (role_ == ResumeRole::kClient || phase_ == ResumePhase::kAttached) {
+    return CommandResult::kInvalidArgument;
+  }
+  return CommandResult::kIgnored;  // the server's session table answers it with a new state
 }
 
 Control ResumeState::heartbeat(ControlKind kind, Millis now) {

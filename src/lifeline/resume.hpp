@@ -11,6 +11,17 @@
 // control frames, on_control(); after any call whose result asks for it, drain poll(); arm one
 // timer for poll_timeout() and call handle_timeout(now) when it fires (early, late or twice is
 // harmless).
+//
+// What an input's result means (a client composite and a server's session table act on it):
+//   kOk               accepted: deliver the message (on_receive), carry out what poll() holds.
+//   kIgnored          nothing changed and nothing is delivered, and it is no error: a frame on a
+//                     connection given up (the state is not connected: kNoSession, kDetached),
+//                     the old session's frames after "expired" was said or heard on this
+//                     connection (until the client's hello, the server's "new"), a number on a
+//                     connection not attached, an ack that frees nothing, an unneeded call.
+//   kInvalidArgument  a protocol error by the peer (or an input of the other role): nothing
+//                     changed; close the connection with kCodeResumeProtocolError (4010).
+//   kInvalidConfig, kInvalidTime  refused, nothing changed.
 #pragma once
 
 #include <array>
@@ -38,9 +49,18 @@ inline constexpr std::string_view kControlPrefix{"\x1fll:", 4};
 inline constexpr std::string_view kEscapePrefix{"\x1fll:esc ", 8};
 // Session ids: 1 to 64 characters from [A-Za-z0-9_-].
 inline constexpr std::size_t kMaxSessionId = 64;
-// The close code for a peer that broke the protocol (a malformed control frame, an application
-// message outside a session, a resumed that claims more than was sent).
+// The close code for a peer that broke the protocol (a malformed control frame, a frame out of
+// place, an application message before hello or resumed, a resumed that claims more than was
+// sent: the inputs' kInvalidArgument).
 inline constexpr int kCodeResumeProtocolError = 4010;
+// The close code for a connection the server lets go because its session is now on a newer
+// connection: the older one a resume superseded, or one whose resume came late (stale).
+inline constexpr int kCodeResumeSuperseded = 4011;
+// The binding ack cadence (PROTOCOL.md, "Acknowledgements"): a receiver tells an ack no later
+// than this many messages, or bytes, after the last ack it told. The peer's bounds are not
+// exchanged; they are sized on these. validate() refuses a config beyond them.
+inline constexpr std::uint32_t kMaxAckEvery = 32;
+inline constexpr std::uint64_t kMaxAckBytes = 64 * 1024;
 
 enum class ControlKind : std::uint8_t {
   kNew,      // client -> server, first frame without a session: "new"
@@ -121,6 +141,8 @@ struct ResumeConfig {
 
   static ResumeConfig server();  // the defaults with kDropOldest and a 5-minute max_age
 };
+static_assert(ResumeConfig{}.ack_every <= kMaxAckEvery && ResumeConfig{}.ack_bytes <= kMaxAckBytes,
+              "the defaults must meet the binding ack cadence");
 inline constexpr std::uint32_t kMaxUnackedLimit = 1u << 20;  // the ring is allocated once
 bool validate(const ResumeConfig& config);
 
@@ -144,7 +166,8 @@ enum class ResumeOutputKind : std::uint8_t {
 
 enum class ExpiryCause : std::uint8_t {
   kPeer,      // the peer said "expired"
-  kGap,       // the peer needs messages that were dropped (or that it had acknowledged)
+  kGap,       // the peer needs messages that were dropped (or that it had acknowledged), or
+              // claims more than was sent
   kWindow,    // server: no connection for session_window
   kExplicit,  // expire() was called
 };
@@ -169,7 +192,8 @@ struct Sent {
   bool poll = false;  // outputs are pending (kDrop with kDropOldest)
 };
 struct Received {
-  CommandResult result = CommandResult::kInvalidArgument;  // kOk: deliver it to the app
+  // kOk: deliver it to the app; kIgnored: do not; kInvalidArgument: a protocol error (4010).
+  CommandResult result = CommandResult::kInvalidArgument;
   Seq seq = 0;
   bool poll = false;  // an ack is due at once (threshold): poll() holds it
 };
@@ -183,39 +207,68 @@ class ResumeState {
 
   // --- application messages ---
   Sent on_send(std::uint64_t bytes, Millis now);
-  // An application message arrived (binary, plain text or escaped text) on the attached
-  // connection. kInvalidArgument (a protocol error) when not attached.
+  // An application message arrived (binary, plain text or escaped text). kOk on the attached
+  // connection: deliver it. kIgnored: do not (not connected: a connection given up; a client
+  // after an expiry on this connection, until hello; a server's session that ended).
+  // kInvalidArgument, a protocol error: a client's before the hello that answers its "new", or
+  // before the resumed that answers its "resume".
   Received on_receive(std::uint64_t bytes, Millis now);
 
   // --- connection life ---
   // Client: a connection opened; emits "new" or "resume <session> <last>".
   CommandResult on_connected(Millis now);
-  // The connection is gone (either role). Nothing it delivers later may be passed in.
+  // The connection is gone (either role). Until the next on_connected, whatever it still
+  // delivers is kIgnored; after it, the caller must not pass it in (the state cannot tell
+  // connections apart).
   CommandResult on_disconnected(Millis now);
   // Server: a client sent "new" and was given `session`: emits hello.
   CommandResult on_new(std::string_view session, Millis now);
 
   // --- control frames (on_control dispatches to the rest) ---
-  // "new" is kIgnored (the server's session table answers it with a new state's on_new); ack,
-  // ping and pong go to on_ack (a ping's pong is the shim's, through Connection's kSendPong and
-  // heartbeat(kPong)).
+  // "new": kInvalidArgument on a client (sent to a client) and on a server's attached session (no
+  // one said "expired"); else kIgnored: the server's session table answers it with a new
+  // state's on_new. ping goes to on_ping (the state answers it: do not also answer through
+  // Connection's kSendPong); ack and pong to on_ack.
   CommandResult on_control(const Control& c, Millis now);
-  CommandResult on_hello(std::string_view session, std::uint64_t window, Millis now);  // client
-  CommandResult on_resumed(Seq peer_last_received, Millis now);                        // client
-  // Server: "resume" for this session arrived (on a new connection: a live old one is detached
-  // first). Emits resumed and a kResend, or expired (a gap) and ends the session.
-  // kInvalidArgument if `peer_last_received` is beyond what was sent: answer it "expired" (and
-  // expire() this state) as for an unknown session.
+  // Client: the answer to its "new". kInvalidArgument on a server, after a "resume", in a session,
+  // or with a bad id or window; kIgnored when not connected.
+  CommandResult on_hello(std::string_view session, std::uint64_t window, Millis now);
+  // Client: the answer to its "resume": the server has 1..peer_last_received. Emits a kRelease and
+  // a kResend; or, on a gap (peer_last_received + 1 < first_kept()), "expired", the expiry and
+  // "new". kInvalidArgument on a server, before any "resume" was answered, in a session, or
+  // beyond what was written; kIgnored when not connected, or after this side expired the
+  // session it answers (until hello).
+  CommandResult on_resumed(Seq peer_last_received, Millis now);
+  // Server: "resume" for this session arrived on a new connection, after the table's checks (a
+  // known id of the same principal, not stale, the connection's first frame); a live old
+  // connection is detached here (the table closes it with kCodeResumeSuperseded). Emits resumed,
+  // a kRelease and a kResend; or "expired" and ends the session (kDrop, kExpired: cause kGap) when
+  // peer_last_received + 1 < first_kept() or peer_last_received > written(); or "expired" alone
+  // when the session had ended already. kOk for all of these; kInvalidArgument on a client, or
+  // on a server state that never had a session.
   CommandResult on_resume(Seq peer_last_received, Millis now);
-  // The peer said "expired". A client then says "new" on the same connection.
+  // The peer said "expired". A client then says "new" on the same connection and ignores the old
+  // session's frames until hello. kIgnored when not connected, when the session ended already
+  // (both sides expired it at once), or on a client after its own expiry; kInvalidArgument on a
+  // client that sent a fresh "new" (a server must answer it with hello).
   CommandResult on_expired(Millis now);
+  // ack and pong (and a ping's number): the peer has 1..peer_last_received. Counted only while
+  // attached (else kIgnored, unchecked); kInvalidArgument if beyond what was written; kIgnored if
+  // it frees nothing new.
   CommandResult on_ack(Seq peer_last_received, Millis now);
+  // A ping: emits its pong, "pong received()" while attached (the ack told, as heartbeat(kPong))
+  // and "pong 0" on a connection not attached (a client's handshake, a server's ended session),
+  // then counts the number as on_ack does. kOk (a pong to write); kIgnored with no connection
+  // (kNoSession, kDetached); kInvalidArgument (no pong) if attached and the number is beyond
+  // what was written.
+  CommandResult on_ping(Seq peer_last_received, Millis now);
   // Ends the session from this side (the app drops it): kDrop, kExpired; when connected, also
   // "expired" (and, on a client, "new").
   CommandResult expire(Millis now);
 
-  // The heartbeat's frame (kPing or kPong) carrying the ack: its seq is the last received. While
-  // attached it counts as the ack told (a standalone ack is no longer due).
+  // This side's own heartbeat frame (kPing, or a kPong for a ping it answers itself) carrying the
+  // ack: its seq is the last received. While attached it counts as the ack told (a standalone
+  // ack is no longer due). The peer's pings are answered by on_ping.
   Control heartbeat(ControlKind kind, Millis now);
 
   // --- time ---
@@ -262,7 +315,10 @@ class ResumeState {
   bool ack_due(Millis now) const;
   void run_timers(Millis now);  // what handle_timeout does; every input starts with it
   void attach(Millis now);
-  void start_over();  // client, connected, after an expiry: "new"
+  void start_over();                       // client, connected, after an expiry: "new"
+  bool connected() const;                  // a frame passed in may come on the live connection
+  CommandResult unattached_frame() const;  // what a session's frame means when not attached
+  CommandResult on_new_frame() const;
 
   ResumeConfig config_;
   bool config_valid_;
@@ -270,6 +326,7 @@ class ResumeState {
   ResumePhase phase_;
   Millis now_ = -kNever;
   bool awaiting_hello_ = true;  // client, in kHandshake: "new" or "expired" was said, not "resume"
+  bool after_expiry_ = false;   // client, in kHandshake: "new" follows an expiry on this connection
 
   std::array<char, kMaxSessionId> session_{};
   std::size_t session_size_ = 0;
