@@ -12,7 +12,9 @@ import { CONTRACT, CONTRACT_ID } from './contract-data.js';
  *   codes: { normal: number, abnormal: number, pongTimeout: number, connectTimeout: number, reconnect: number },
  *   appCloseCodes: [number, number, number], minDuration: number, outputFields: string[], statsFields: string[],
  *   hint: { codes: number[], retryAfterKey: string, windowKey: string, headroom: number, sharedHeadroom: number, maxDigits: number },
+ *   resume: { prefix: string, escape: string, protocolError: number, maxControlText: number, maxUnacked: number, controls: string[], outputs: string[], causes: string[], outcomes: string[], client: Record<string, number>, server: Record<string, number> },
  *   output: Record<string, number>, result: Record<string, number>, state: Record<string, number>, cause: Record<string, number>,
+ *   resumeOutput: Record<string, number>, outcome: Record<string, number>,
  * }} Contract
  */
 
@@ -36,6 +38,9 @@ const current = {
   result: index(CONTRACT.results),
   state: index(CONTRACT.states),
   cause: index(CONTRACT.causes),
+  // poll() returns a resume output's kind after Connection's (lifeline/contract.hpp).
+  resumeOutput: Object.fromEntries(CONTRACT.resume.outputs.map((/** @type {string} */ n, /** @type {number} */ i) => [n, CONTRACT.outputs.length + i])),
+  outcome: index(CONTRACT.resume.outcomes),
 };
 
 /**
@@ -68,6 +73,7 @@ Object.freeze(SEED_PATTERN);
 let coreModule = null;
 let recordsAt = 0;
 let reasonAt = 0;
+let frameAt = 0;
 const REASON_BYTES = 123; // a close frame's reason, at most (src/wasm/binding.cpp's buffer)
 
 /** The contract (the core's and this shim's: init() checks that they are the same). */
@@ -90,7 +96,7 @@ export function checkCore(mod) {
   if (id !== CONTRACT_ID) {
     throw new Error(`ws-lifeline: the loaded core was built from another contract than this shim (core ${id}, shim ${CONTRACT_ID}): rebuild, or load the .wasm of this version`);
   }
-  for (const name of ['createCore', 'recordsAddress', 'reasonAddress', 'poll', 'stats']) {
+  for (const name of ['createCore', 'recordsAddress', 'reasonAddress', 'frameAddress', 'poll', 'stats']) {
     if (typeof mod[name] !== 'function') throw new Error(`ws-lifeline: the loaded core does not match this shim (missing ${name})`);
   }
 }
@@ -100,6 +106,37 @@ export function adoptCore(/** @type {any} */ mod) {
   coreModule = mod;
   recordsAt = mod.recordsAddress() / 8;
   reasonAt = mod.reasonAddress();
+  frameAt = mod.frameAddress();
+}
+
+/**
+ * Leaves the start of an inbound text that begins with the control prefix where the core reads it
+ * (control()'s size argument is the returned length): its first maxControlText characters, each
+ * non-ASCII one as '?' (no valid control frame has one, so none can be mistaken for one).
+ * @param {string} text
+ */
+export function writeFrame(text) {
+  const n = Math.min(text.length, current.resume.maxControlText);
+  const bytes = new Uint8Array(coreModule.HEAPF64.buffer, frameAt, n);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    bytes[i] = c < 128 ? c : 63;
+  }
+  return n;
+}
+
+/**
+ * The text of a frame to write that the latest poll() left in the core's memory (ASCII).
+ * @param {number} size the output's `frame`
+ */
+export function readFrame(size) {
+  const bytes = new Uint8Array(coreModule.HEAPF64.buffer, frameAt, size);
+  return String.fromCharCode.apply(null, /** @type {any} */ (bytes));
+}
+
+/** The seq the core gave the message of the latest send() (its record's `first`). */
+export function sentSeq() {
+  return coreModule.HEAPF64[recordsAt + current.outputFields.indexOf('first')];
 }
 
 /**

@@ -50,6 +50,25 @@ export function coreClass(mod) {
     closed(/** @type {number} */ id, /** @type {number} */ now, /** @type {number} */ code, /** @type {boolean} */ clean, /** @type {boolean} */ allowed, reasonSize = 0) {
       return mod.closed(this.p, id, now, code, clean, allowed, reasonSize);
     }
+    /** Resume: a message of `bytes` bytes from the app; the outcome (its seq: sentSeq()). */
+    send(/** @type {number} */ bytes, /** @type {number} */ now) {
+      return mod.send(this.p, bytes, now);
+    }
+    /** Resume: bounds of the kept messages (before configure()); false if out of range. */
+    bounds(/** @type {number} */ count, /** @type {number} */ bytes) {
+      return mod.bounds(this.p, count, bytes);
+    }
+    /** An application message arrived: ok means deliver it. */
+    message(/** @type {number} */ id, /** @type {number} */ bytes, /** @type {number} */ now) {
+      return mod.message(this.p, id, bytes, now);
+    }
+    /** A text starting with the control prefix (writeFrame() left `size` of it): ok means it is an escaped application message. */
+    control(/** @type {number} */ id, /** @type {number} */ now, /** @type {number} */ size, /** @type {number} */ bytes) {
+      return mod.control(this.p, id, now, size, bytes);
+    }
+    expire(/** @type {number} */ now) {
+      return mod.expire(this.p, now);
+    }
     timeout(/** @type {number} */ now) {
       return mod.timeout(this.p, now);
     }

@@ -257,6 +257,7 @@ const ON = /** @type {Record<string, string>} */ ({
   error: 'onerror',
   reconnecting: 'onreconnecting',
   giveup: 'ongiveup',
+  expired: 'onexpired',
   heartbeat: 'onheartbeat',
   drop: 'ondrop',
   statechange: 'onstatechange',

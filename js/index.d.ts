@@ -1,7 +1,7 @@
 // Types of ws-lifeline's public API (hand-written; checked by `tsc --noEmit` in the tests).
 
 export type LifelineState = 'idle' | 'connecting' | 'open' | 'backoff' | 'paused' | 'gave-up' | 'closed';
-export type CloseCause = 'explicit' | 'remote' | 'error' | 'pong-timeout' | 'connect-timeout' | 'forced' | 'final';
+export type CloseCause = 'explicit' | 'remote' | 'error' | 'pong-timeout' | 'connect-timeout' | 'forced' | 'final' | 'protocol-error';
 /**
  * The instance type of the host's global class `K` (Blob, URL, Response) where the consumer's libs
  * declare it (lib "dom", @types/node), else never: these types need no DOM lib.
@@ -142,6 +142,17 @@ export interface LifelineOptions {
    * up to maxReconnectDelay.) Default 300000.
    */
   maxHintDelay?: number;
+  /**
+   * Lossless resume (PROTOCOL.md; the server must speak it, e.g. `ResumeServer` from
+   * 'ws-lifeline/server'): a session with the server; every message is numbered, kept until the
+   * server acknowledges it and resent after a reconnect; what the server sent while the link was
+   * down is resent to this client. Each message is delivered once, in order, both ways, or an
+   * 'expired' event says the session could not be resumed (messages may have been lost: reload
+   * your state). maxQueued / maxQueuedBytes bound the kept messages (maxQueued at most 1048576);
+   * beyond them send() refuses. The heartbeat is the protocol's ping and pong, so pingMessage,
+   * pongMessage, isPong, isServerPing and pongReply may not be given. Default false.
+   */
+  resume?: boolean;
   /** Seed of the jitter draws (0 to 2^32-1). Default: random. */
   seed?: number;
   /** Milliseconds. Default performance.now, or Date.now with its steps back absorbed. A clock that throws or returns a non-finite number gets one 'error' event; time then goes on by the default clock. */
@@ -204,8 +215,16 @@ export interface LifelineEventMap {
   reconnecting: LifelineEvent<'reconnecting'> & { attempt: number; delay: number };
   giveup: LifelineEvent<'giveup'> & { attempts: number };
   heartbeat: LifelineEvent<'heartbeat'> & { rtt: number };
-  /** queue-full: over maxQueued/maxQueuedBytes; closed: after close(); refused: the transport rejected this message (error). */
-  drop: LifelineEvent<'drop'> & { data: MessageData; reason: 'queue-full' | 'closed' | 'refused'; error?: unknown };
+  /** queue-full: over maxQueued/maxQueuedBytes; closed: after close(); refused: the transport rejected this message (error); expired: resume, the session expired before the server had it. */
+  drop: LifelineEvent<'drop'> & { data: MessageData; reason: 'queue-full' | 'closed' | 'refused' | 'expired'; error?: unknown };
+  /**
+   * Resume: the session could not be resumed; messages may have been lost both ways (what this
+   * side had not had acknowledged came first, each as a 'drop' with reason 'expired'). A new
+   * session starts at once. peer: the server said so (it no longer had what this client had not
+   * received, or did not know the session); gap: the server had lost what it had acknowledged;
+   * explicit: expireSession().
+   */
+  expired: LifelineEvent<'expired'> & { cause: 'peer' | 'gap' | 'window' | 'explicit' };
   statechange: LifelineEvent<'statechange'> & { from: LifelineState; to: LifelineState };
 }
 
@@ -224,12 +243,19 @@ export interface LifelineStats {
   smoothedRtt: number | null;
   /** How long the next ping waits for its pong: pongTimeout, or the learnt deadline. */
   pongWait: number;
+  /** Resume: reconnects that resumed the session. */
+  resumes: number;
+  /** Resume: sessions that expired ('expired' events). */
+  expiries: number;
+  /** Resume: sockets closed with 4010 because the server broke the protocol. */
+  protocolErrors: number;
   state: LifelineState;
   messagesSent: number;
   messagesReceived: number;
   dropped: number;
   /** Messages sent on a socket after its last sign of life, on a socket that then died. */
   maybeLost: number;
+  /** Messages waiting for a connection; with resume, every message kept for a resend (sent and not acknowledged, or waiting). */
   queued: number;
   queuedBytes: number;
 }
@@ -258,6 +284,8 @@ export declare class Lifeline {
   close(code?: number, reason?: string): void;
   /** A fresh attempt 1 ms from now, whatever the backoff; restarts after 'giveup'. False when there is nothing to do: before the start, after close(), or while a fresh attempt is already due. */
   reconnect(): boolean;
+  /** Resume: ends the session from this side (the app's own fallback): what is kept is dropped ('drop', reason 'expired'), an 'expired' event (cause 'explicit') follows, and a new session starts. False with resume off or when there is no session. */
+  expireSession(): boolean;
   /** As EventTarget's. Event types beyond LifelineEventMap (for dispatchEvent): add them to LifelineEventMap (`declare module 'ws-lifeline'`). */
   addEventListener<K extends keyof LifelineEventMap>(
     type: K,
@@ -282,6 +310,7 @@ export declare class Lifeline {
   onerror: ((event: LifelineEventMap['error']) => void) | null;
   onreconnecting: ((event: LifelineEventMap['reconnecting']) => void) | null;
   ongiveup: ((event: LifelineEventMap['giveup']) => void) | null;
+  onexpired: ((event: LifelineEventMap['expired']) => void) | null;
   onheartbeat: ((event: LifelineEventMap['heartbeat']) => void) | null;
   ondrop: ((event: LifelineEventMap['drop']) => void) | null;
   onstatechange: ((event: LifelineEventMap['statechange']) => void) | null;
@@ -345,6 +374,7 @@ export declare const DEFAULTS: Readonly<Required<
     | 'serverHints'
     | 'restartWindow'
     | 'maxHintDelay'
+    | 'resume'
   >
 >>;
 

@@ -4,11 +4,12 @@
 // sends. Every decision (when to attempt, which events the app sees, in which state) is the core's.
 import { Emitter } from './events.js';
 import { guardedClock, defaultClock } from './clock.js';
-import { contract, coreStats, isAppCloseCode, writeReason } from './contract.js';
+import { contract, coreStats, isAppCloseCode, readFrame, sentSeq, writeFrame, writeReason } from './contract.js';
 import { Driver } from './driver.js';
 import { core as loadedCore, defaultWebSocket } from './loader.js';
 import { checkPongAndBinaryType, checkUrl, createCore, describe, isBinary, resolveOptions } from './options.js';
-import { Outbox, utf8Length } from './outbox.js';
+import { byteLength, Outbox, utf8Length } from './outbox.js';
+import { Kept } from './resume.js';
 import { defaultPlatform, defaultTransport, runtimeDefaults } from './runtime.js';
 import { webSocketTransport } from './transports/websocket.js';
 
@@ -85,6 +86,8 @@ export class Lifeline extends Emitter {
     this._outbox = new Outbox(o, (data, reason, error) =>
       this._emit('drop', error === undefined ? { data, reason } : { data, reason, error }),
     );
+    // Resume: the session's payloads by seq; the outbox's queue is not used.
+    this._kept = o.resume ? new Kept((data, reason) => this._outbox.drop(data, reason)) : null;
     const report = (/** @type {Error} */ error) => this._reportLater(error);
     this._driver = new Driver(
       core,
@@ -154,7 +157,7 @@ export class Lifeline extends Emitter {
     return this._socket?.extensions ?? '';
   }
   get bufferedAmount() {
-    return (this._socket?.bufferedAmount ?? 0) + this._outbox.queuedBytes;
+    return (this._socket?.bufferedAmount ?? 0) + (this._kept ? this._kept.heldBytes : this._outbox.queuedBytes);
   }
   get binaryType() {
     return this._binaryType;
@@ -183,6 +186,7 @@ export class Lifeline extends Emitter {
       this._outbox.drop(data, 'closed');
       return false;
     }
+    if (this._kept) return this._sendNumbered(data);
     if (d.core && d.clock() >= d.deadline) {
       // A deadline that is already due is handled first: the link may be known dead by now. The
       // message waits in the queue meanwhile, so that what listeners send during that step goes
@@ -193,6 +197,80 @@ export class Lifeline extends Emitter {
       return true;
     }
     return this._outbox.accept(data, d.state === this._c.state.open ? this._socket : null);
+  }
+
+  /** Resume: the core numbers the message and says whether it goes now or waits for the
+   * session (a resend writes it); refused beyond maxQueued / maxQueuedBytes kept. */
+  _sendNumbered(/** @type {any} */ data) {
+    const d = this._driver;
+    // A deadline already due is handled first: the link may be known dead by now.
+    if (d.core && d.clock() >= d.deadline) d.input((core, t) => core.timeout(t));
+    const { outcome: O } = this._c;
+    const bytes = byteLength(data);
+    let seq = 0;
+    const outcome = d.input((core, t) => {
+      const r = core.send(bytes, t);
+      seq = sentSeq(); // before the outputs are polled: they reuse the record
+      if (r === O.write || r === O.hold) this._kept?.add(seq, data, bytes);
+      return r;
+    });
+    if (outcome === O.write) {
+      this._writeNumbered(seq);
+      return true;
+    }
+    if (outcome === O.hold) return true;
+    this._outbox.drop(data, outcome === O.full ? 'queue-full' : 'closed');
+    return false;
+  }
+
+  /** Writes kept message `seq` on the live socket. False when it could not be written: the
+   * socket is then abandoned as errored, since the peer's count of it is known only from the next
+   * handshake (which resends from there). */
+  _writeNumbered(/** @type {number} */ seq) {
+    const kept = /** @type {Kept} */ (this._kept);
+    const data = kept.take(seq);
+    if (data === undefined) return true; // released meanwhile
+    const { prefix, escape } = this._c.resume;
+    const wire = typeof data === 'string' && data.startsWith(prefix) ? escape + data : data;
+    if (!this._writeFrame(wire)) return false;
+    this._outbox.counters.messagesSent++;
+    return true;
+  }
+
+  /** Writes on the live socket, or abandons it (see _writeNumbered). */
+  _writeFrame(/** @type {any} */ data) {
+    const d = this._driver;
+    const id = d.socketId;
+    /** @type {unknown} */
+    let failure = null;
+    try {
+      if (this._socket && this._socket.send(data) !== false) return true;
+    } catch (error) {
+      failure = error;
+    }
+    if (id !== 0 && id === d.socketId) {
+      const detail = failure instanceof Error ? failure.message : failure === null ? 'the socket did not take a message' : String(failure);
+      this._emit('error', { error: failure, message: `send: ${detail}` });
+      d.input((core, t) => core.error(id, t));
+    }
+    return false;
+  }
+
+  /** Resume: an inbound message; the core counts it and says whether the app gets it. */
+  _receiveNumbered(/** @type {number} */ id, /** @type {any} */ data, /** @type {number} */ now) {
+    const d = this._driver;
+    const { prefix, escape } = this._c.resume;
+    const ok = this._c.result.ok;
+    if (typeof data === 'string' && data.charCodeAt(0) === 0x1f && data.startsWith(prefix)) {
+      if (d.input((core) => core.control(id, now, writeFrame(data), utf8Length(data))) === ok) this._deliver(data.slice(escape.length));
+    } else if (d.input((core) => core.message(id, byteLength(data), now)) === ok) {
+      this._deliver(data);
+    }
+  }
+
+  _deliver(/** @type {any} */ data) {
+    this._outbox.counters.messagesReceived++;
+    this._emit('message', { data });
   }
 
   /**
@@ -223,6 +301,12 @@ export class Lifeline extends Emitter {
     return this._driver.input((core, t) => core.reconnect(t)) === this._c.result.ok;
   }
 
+  /** Resume: ends the session from this side (see the types). False when there is none. */
+  expireSession() {
+    if (!this._kept) return false;
+    return this._driver.input((core, t) => core.expire(t)) === this._c.result.ok;
+  }
+
   /** 'idle' | 'connecting' | 'open' | 'backoff' | 'paused' | 'gave-up' | 'closed' */
   get state() {
     return this._c.states[this._driver.state];
@@ -242,10 +326,14 @@ export class Lifeline extends Emitter {
       lastRtt: s.lastRtt < 0 ? null : s.lastRtt,
       smoothedRtt: s.smoothedRtt < 0 ? null : s.smoothedRtt,
       pongWait: s.pongWait,
+      resumes: s.resumes,
+      expiries: s.expiries,
+      protocolErrors: s.protocolErrors,
       state: this.state,
       ...this._outbox.counters,
-      queued: this._outbox.queued,
-      queuedBytes: this._outbox.queuedBytes,
+      // Resume: the messages kept for a resend (written and not yet acknowledged, or waiting).
+      queued: this._kept ? this._kept.size : this._outbox.queued,
+      queuedBytes: this._kept ? s.unackedBytes : this._outbox.queuedBytes,
     };
   }
 
@@ -260,7 +348,9 @@ export class Lifeline extends Emitter {
         this._openSocket(out.socket, out.attempt);
         break;
       case K['send-ping']:
-        if (out.socket === d.socketId) this._sendControl('pingMessage');
+        if (out.socket !== d.socketId) break;
+        if (out.frame > 0) this._writeFrame(readFrame(out.frame)); // resume: the protocol's ping
+        else this._sendControl('pingMessage');
         break;
       case K['send-pong']:
         if (out.socket === d.socketId) this._sendControl('pongReply');
@@ -310,6 +400,36 @@ export class Lifeline extends Emitter {
       case K.state:
         this._emit('statechange', { from: this._c.states[out.from], to: this._c.states[out.to] });
         break;
+      default:
+        this._carryOutResume(out);
+    }
+  }
+
+  /** @param {any} out a resume output (contract().resumeOutput) */
+  _carryOutResume(out) {
+    const R = this._c.resumeOutput;
+    const kept = /** @type {Kept} */ (this._kept);
+    const d = this._driver;
+    switch (out.kind) {
+      case R['send-control']:
+        if (out.socket !== 0 && out.socket === d.socketId) this._writeFrame(readFrame(out.frame));
+        break;
+      case R.resend:
+        // In order, before anything new; a failed write abandons the socket, and the next
+        // handshake resends from what the server got.
+        for (let seq = out.first; seq <= out.last && out.socket === d.socketId && d.core; seq++) {
+          if (!this._writeNumbered(seq)) break;
+        }
+        break;
+      case R.release:
+        kept.release(out.first, out.last);
+        break;
+      case R.drop:
+        kept.drop(out.first, out.last, 'expired');
+        break;
+      case R.expired:
+        this._emit('expired', { cause: this._c.resume.causes[out.expiry] });
+        break;
     }
   }
 
@@ -323,6 +443,7 @@ export class Lifeline extends Emitter {
     this._unsubscribe();
     this._unsubscribe = () => {};
     this._outbox.dropAll('closed');
+    this._kept?.dropAll('closed');
   }
 
   // --- one attempt -------------------------------------------------------------------------------
@@ -420,7 +541,8 @@ export class Lifeline extends Emitter {
         if (id !== d.socketId) return;
         const now = d.chunkAt === d.chunkAt ? d.chunkAt : d.clock();
         this._outbox.lifeSeen();
-        if (this._matches('isPong', this._isPong, data)) {
+        if (this._kept) this._receiveNumbered(id, data, now);
+        else if (this._matches('isPong', this._isPong, data)) {
           d.input((core) => core.pong(id, now));
         } else if (this._o.isServerPing && this._matches('isServerPing', this._o.isServerPing, data)) {
           d.input((core) => core.serverPing(id, now));

@@ -172,6 +172,18 @@ export function resolveOptions(options, base = {}) {
   ) {
     throw new TypeError(`options.platform: expected null or { initial?(), subscribe(handlers) => unsubscribe }, got ${describe(o.platform)}`);
   }
+  if (o.resume) {
+    // The protocol's ping and pong are the heartbeat, and every other message is numbered: an
+    // app-level ping would be counted as a message.
+    for (const key of ['pingMessage', 'pongMessage', 'isPong', 'isServerPing', 'pongReply']) {
+      if (options[key] !== undefined) throw new TypeError(`options.${key}: not used with resume (the heartbeat is the protocol's ping and pong, PROTOCOL.md)`);
+    }
+    const limit = contract().resume.maxUnacked;
+    if (o.maxQueued < 1 || o.maxQueued > limit) {
+      throw new RangeError(`options.maxQueued: with resume, expected a whole number from 1 to ${limit} (the kept messages are counted in a ring allocated once), got ${describe(o.maxQueued)}`);
+    }
+    if (o.maxQueuedBytes < 1) throw new RangeError(`options.maxQueuedBytes: with resume, expected a whole number >= 1, or Infinity, got ${describe(o.maxQueuedBytes)}`);
+  }
   checkPongAndBinaryType(o, o.binaryType);
   return o;
 }
@@ -201,6 +213,7 @@ export function createCore(mod, o) {
     const v = o[f.js];
     core.set(f.index, typeof v === 'boolean' ? Number(v) : v);
   }
+  if (o.resume) core.bounds(o.maxQueued, o.maxQueuedBytes); // checked by resolveOptions
   const mask = core.configure();
   if (mask === 0) return core;
   core.delete();

@@ -132,7 +132,7 @@ export class Outbox {
 }
 
 /** @param {any} data */
-function byteLength(data) {
+export function byteLength(data) {
   if (typeof data === 'string') return utf8Length(data);
   if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength;
   return data.size ?? 0; // Blob

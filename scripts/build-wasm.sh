@@ -13,12 +13,12 @@ cxx=(-std=c++20 -Oz -flto -fno-exceptions -fno-rtti -DEMSCRIPTEN_HAS_UNBOUND_TYP
 # The contract (lifeline/contract.hpp) as the shim reads it: js/contract-data.js, generated from
 # the C++ table by a small Node build of it; its id (FNV-1a of the text) is compiled into the
 # core, so init() refuses a core built from another contract.
-em++ "${cxx[@]}" -sENVIRONMENT=node -sSINGLE_FILE=1 src/config.cpp src/contract.cpp src/hint.cpp src/wasm/print_contract.cpp -o build/wasm/print-contract.cjs
+em++ "${cxx[@]}" -sENVIRONMENT=node -sSINGLE_FILE=1 src/config.cpp src/contract.cpp src/hint.cpp src/resume.cpp src/client.cpp src/connection.cpp src/wasm/print_contract.cpp -o build/wasm/print-contract.cjs
 node build/wasm/print-contract.cjs > build/wasm/contract.json
 contract_id=$(node scripts/write-contract-data.mjs build/wasm/contract.json js/contract-data.js)
 
 objs=()
-for f in src/config.cpp src/connection.cpp src/contract.cpp src/hint.cpp src/wasm/embind_types.cpp src/wasm/allocator.cpp; do
+for f in src/client.cpp src/config.cpp src/connection.cpp src/contract.cpp src/hint.cpp src/resume.cpp src/wasm/embind_types.cpp src/wasm/allocator.cpp; do
   o=build/wasm/$(basename "${f%.cpp}").o
   if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find src/lifeline -newer "$o" -name '*.hpp')" ]; then
     em++ "${cxx[@]}" -DLIFELINE_NO_CONTRACT_TEXT -c "$f" -o "$o"

@@ -119,6 +119,9 @@ constexpr FieldSpec kFields[] = {
     {Field::kMaxHintDelay, LIFELINE_TEXT("max_hint_delay"), LIFELINE_TEXT("maxHintDelay"),
      FieldKind::kDelay, kDelayWords, [](const Config& c) { return c.max_hint_delay; },
      [](Config& c, double v) { return c.max_hint_delay = v, true; }},
+    {Field::kResume, LIFELINE_TEXT("resume"), LIFELINE_TEXT("resume"), FieldKind::kFlag, kFlagWords,
+     [](const Config& c) { return c.resume ? 1.0 : 0.0; },
+     [](Config& c, double v) { return set_flag(c.resume, v); }},
     {Field::kSeed, LIFELINE_TEXT("seed"), LIFELINE_TEXT("seed"), FieldKind::kSeed,
      LIFELINE_TEXT("a whole number from 0 to 4294967295"),
      [](const Config& c) { return static_cast<double>(c.seed); },
@@ -224,6 +227,8 @@ const char* to_string(CloseCause cause) {
       return "forced";
     case CloseCause::kFinal:
       return "final";
+    case CloseCause::kProtocol:
+      return "protocol-error";
   }
   return "?";
 }

@@ -333,6 +333,15 @@ CommandResult Connection::handle_attempt_failed(SocketId socket, Millis now, Mil
   return CommandResult::kOk;
 }
 
+CommandResult Connection::handle_protocol_error(SocketId socket, Millis now) {
+  if (!std::isfinite(now)) return CommandResult::kInvalidTime;
+  if (!is_live_socket(socket) || state_ != State::kOpen) return CommandResult::kIgnored;
+  advance(now);
+  lose_socket(now, kCodeProtocolError, CloseCause::kProtocol, false, true, true);
+  run_timers(now);
+  return CommandResult::kOk;
+}
+
 CommandResult Connection::handle_socket_closed(SocketId socket, Millis now, int code,
                                                bool was_clean, bool reconnect_allowed,
                                                std::string_view reason) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "lifeline/client.hpp"
 #include "lifeline/contract.hpp"
 #include "lifeline/hint.hpp"
 
@@ -159,6 +160,57 @@ std::string contract_json() {
   add_number(out, kSharedHintHeadroom);
   out += ",\"maxDigits\":";
   add_number(out, kHintMaxDigits);
+  out += '}';
+  // Resume (PROTOCOL.md). The prefixes hold U+001F, which JSON writes as an escape.
+  out += ",\"resume\":{\"prefix\":\"\\u001f";
+  out += kControlPrefix.substr(1);
+  out += "\",\"escape\":\"\\u001f";
+  out += kEscapePrefix.substr(1);
+  out += "\",\"protocolError\":";
+  add_number(out, kCodeProtocolError);
+  out += ",\"maxControlText\":";
+  add_number(out, static_cast<double>(Client::kMaxControlText));
+  out += ",\"maxUnacked\":";
+  add_number(out, kMaxUnackedLimit);
+  add_names<ControlKind>(out, "controls", kControlKindCount);
+  add_names<ResumeOutputKind>(out, "outputs", kResumeOutputKindCount);
+  add_names<ExpiryCause>(out, "causes", kExpiryCauseCount);
+  add_names<SendOutcome>(out, "outcomes", kSendOutcomeCount);
+  const ResumeConfig client;
+  const ResumeConfig server = ResumeConfig::server();
+  for (const auto& [key, c] : {std::pair<const char*, const ResumeConfig&>{"client", client},
+                               std::pair<const char*, const ResumeConfig&>{"server", server}}) {
+    out += ",\"";
+    out += key;
+    out += "\":{\"maxUnacked\":";
+    add_number(out, c.max_unacked);
+    out += ",\"maxUnackedBytes\":";
+    add_number(out, static_cast<double>(c.max_unacked_bytes));
+    out += ",\"maxAge\":";
+    add_number(out, c.max_age);
+    out += ",\"ackDelay\":";
+    add_number(out, c.ack_delay);
+    out += ",\"ackEvery\":";
+    add_number(out, c.ack_every);
+    out += ",\"ackBytes\":";
+    add_number(out, static_cast<double>(c.ack_bytes));
+    out += ",\"window\":";
+    add_number(out, c.session_window);
+    out += '}';
+  }
+  // The server side (src/wasm/session_binding.cpp, js/server/resume.js): the close code of a
+  // superseded or stale connection, the ack cadence's limits (its options' ranges), and
+  // classify_text's kinds in TextFrame's order.
+  out += ",\"superseded\":";
+  add_number(out, kCodeResumeSuperseded);
+  out += ",\"maxAckEvery\":";
+  add_number(out, kMaxAckEvery);
+  out += ",\"maxAckBytes\":";
+  add_number(out, static_cast<double>(kMaxAckBytes));
+  static constexpr const char* kTextFrameNames[] = {"app", "escaped", "control", "unknown",
+                                                    "malformed"};
+  static_assert(std::size(kTextFrameNames) == static_cast<std::size_t>(TextFrame::kMalformed) + 1);
+  add_list(out, "textFrames", kTextFrameNames);
   out += '}';
   add_list(out, "outputFields", kOutputFieldNames);
   add_list(out, "statsFields", kStatsFieldNames);

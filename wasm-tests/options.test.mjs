@@ -557,6 +557,6 @@ test('init() refuses a core built from another contract, or a module that is not
   assert.throws(() => checkCore({}), /not this package's core/);
   assert.throws(() => checkCore({ contractId: () => (CONTRACT_ID + 1) >>> 0 }), /another contract than this shim/);
   assert.throws(() => checkCore({ contractId: () => CONTRACT_ID }), /missing createCore/);
-  const fns = { createCore() {}, recordsAddress() {}, reasonAddress() {}, poll() {}, stats() {} };
+  const fns = { createCore() {}, recordsAddress() {}, reasonAddress() {}, frameAddress() {}, poll() {}, stats() {} };
   assert.doesNotThrow(() => checkCore({ contractId: () => CONTRACT_ID, ...fns }));
 });

@@ -289,6 +289,7 @@ describe('connecting and events', () => {
       serverHints: true,
       restartWindow: 10000,
       maxHintDelay: 300000,
+      resume: false,
       pingMessage: 'ping',
       pongMessage: 'pong',
       pongReply: 'pong',
@@ -318,7 +319,8 @@ describe('listeners', () => {
   test('every on<type> property works', async (t) => {
     const { ll, transport, time } = await started(t, { maxRetries: 1, maxQueued: 0 });
     const got = [];
-    for (const type of TYPES) ll['on' + type] = (e) => got.push(e.type);
+    const types = TYPES.filter((type) => type !== 'expired'); // resume only: resume-client.test.mjs
+    for (const type of types) ll['on' + type] = (e) => got.push(e.type);
     transport.last.open();
     transport.last.message('m');
     time.advance(10000); // ping
@@ -327,7 +329,7 @@ describe('listeners', () => {
     ll.send('x'); // dropped: maxQueued 0
     time.advance(1000);
     transport.last.remoteClose(1006); // giveup
-    for (const type of TYPES) assert.ok(got.includes(type), `on${type} was called`);
+    for (const type of types) assert.ok(got.includes(type), `on${type} was called`);
   });
 
   test('addEventListener: once, removeEventListener, duplicates ignored, handleEvent objects', async (t) => {
@@ -2179,6 +2181,9 @@ describe('stats', () => {
       lastRtt: 20,
       smoothedRtt: null, // the socket it was learnt on is gone
       pongWait: 10000,
+      resumes: 0,
+      expiries: 0,
+      protocolErrors: 0,
       state: 'connecting',
       messagesSent: 2,
       messagesReceived: 1,

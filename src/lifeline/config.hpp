@@ -62,6 +62,10 @@ struct Config {
   // The longest wait a hint can ask for: a window reaching past it is narrowed to end here (a
   // retry-after past it keeps the window's width, at most this minus reconnect_delay, ending here).
   Millis max_hint_delay = 300000;
+  // Lossless resume (PROTOCOL.md): a session with the server, numbered messages kept until
+  // acknowledged and resent after a reconnect, delivered once and in order (lifeline/client.hpp).
+  // The server must speak the protocol.
+  bool resume = false;
   // Seed of the jitter draws: the same seed gives the same schedule.
   std::uint64_t seed = 0x5eed;
 
@@ -90,6 +94,7 @@ enum class Field : std::uint8_t {
   kServerHints,
   kRestartWindow,
   kMaxHintDelay,
+  kResume,
   kSeed,
 };
 inline constexpr int kFieldCount = static_cast<int>(Field::kSeed) + 1;

@@ -65,10 +65,16 @@ enum class OutputField {
   kValue,
   kFrom,
   kTo,
+  kFirst,  // resume outputs: the first and last seq of a resend, release or drop
+  kLast,
+  kFrame,   // the length of the text to write (a control frame; a ping with resume on), left in
+            // the frame buffer
+  kExpiry,  // a resume kExpired: its ExpiryCause
   kCount
 };
 inline constexpr const char* kOutputFieldNames[] = {
-    "socket", "attempt", "code", "cause", "wasClean", "willReconnect", "value", "from", "to"};
+    "socket", "attempt", "code",  "cause", "wasClean", "willReconnect", "value",
+    "from",   "to",      "first", "last",  "frame",    "expiry"};
 static_assert(std::size(kOutputFieldNames) == static_cast<std::size_t>(OutputField::kCount));
 enum class StatsField {
   kAttempts,
@@ -83,11 +89,17 @@ enum class StatsField {
   kSmoothedRtt,
   kPongWait,
   kState,
+  kUnacked,  // resume: messages kept for a resend, and their bytes
+  kUnackedBytes,
+  kResumes,
+  kExpiries,
+  kProtocolErrors,
   kCount
 };
 inline constexpr const char* kStatsFieldNames[] = {
-    "attempts",       "connects", "pingsSent", "pongsReceived", "deadLinks", "lateTimers",
-    "deadlineMisses", "retries",  "lastRtt",   "smoothedRtt",   "pongWait",  "state"};
+    "attempts",       "connects",     "pingsSent", "pongsReceived", "deadLinks",     "lateTimers",
+    "deadlineMisses", "retries",      "lastRtt",   "smoothedRtt",   "pongWait",      "state",
+    "unacked",        "unackedBytes", "resumes",   "expiries",      "protocolErrors"};
 static_assert(std::size(kStatsFieldNames) == static_cast<std::size_t>(StatsField::kCount));
 
 // The whole contract as JSON (infinity is written 1e999, which JSON.parse reads as Infinity):
@@ -95,7 +107,10 @@ static_assert(std::size(kStatsFieldNames) == static_cast<std::size_t>(StatsField
 //   outputs: [...], results: [...], codes: { normal, abnormal, pongTimeout, connectTimeout,
 //   reconnect }, appCloseCodes: [normal, min, max], minDuration, hint: { codes: [1012, 1013],
 //   retryAfterKey, windowKey, headroom, sharedHeadroom, maxDigits }, outputFields: [...],
-//   statsFields: [...] }
+//   statsFields: [...], resume: { prefix, escape, protocolError, maxControlText, maxUnacked,
+//   controls, outputs, causes, outcomes, client: {...}, server: {...} } }
+// The WebAssembly build's poll() returns a Connection output's kind, or outputs.length plus a
+// resume output's kind (resume.outputs).
 std::string contract_json();
 
 }  // namespace lifeline

@@ -31,8 +31,9 @@ enum class CloseCause : std::uint8_t {
   kConnectTimeout,  // not open within connect_timeout
   kForced,          // the app called reconnect()
   kFinal,           // a remote close that the app marked final
+  kProtocol,        // the peer broke the resume protocol (PROTOCOL.md): closed with 4010
 };
-inline constexpr int kCauseCount = static_cast<int>(CloseCause::kFinal) + 1;
+inline constexpr int kCauseCount = static_cast<int>(CloseCause::kProtocol) + 1;
 
 enum class OutputKind : std::uint8_t {
   // Actions: the shim must carry them out.
@@ -62,6 +63,9 @@ inline constexpr int kCodeAbnormal = 1006;  // reported for errors; never sent
 inline constexpr int kCodePongTimeout = 4000;
 inline constexpr int kCodeConnectTimeout = 4001;
 inline constexpr int kCodeReconnect = 4002;
+// The peer broke the resume protocol (PROTOCOL.md: a malformed control frame, a message out of
+// place).
+inline constexpr int kCodeProtocolError = 4010;
 
 struct Output {
   OutputKind kind = OutputKind::kStateChanged;

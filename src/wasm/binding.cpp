@@ -11,15 +11,16 @@
 #include <new>
 #include <optional>
 
-#include "lifeline/connection.hpp"
+#include "lifeline/client.hpp"
 #include "lifeline/contract.hpp"
+#include "wasm/records.hpp"
 
 namespace {
 
+using lifeline::Client;
+using lifeline::ClientOutput;
 using lifeline::CommandResult;
 using lifeline::Config;
-using lifeline::Connection;
-using lifeline::Output;
 
 int result(CommandResult r) {
   return static_cast<int>(r);
@@ -28,15 +29,8 @@ int result(CommandResult r) {
 using lifeline::OutputField;
 using lifeline::StatsField;
 
-// Where poll() and stats() leave their record for JavaScript to read (HEAPF64).
-double records[static_cast<int>(OutputField::kCount) > static_cast<int>(StatsField::kCount)
-                   ? static_cast<int>(OutputField::kCount)
-                   : static_cast<int>(StatsField::kCount)];
-
-template <typename Index>
-void put(Index i, double v) {
-  records[static_cast<int>(i)] = v;
-}
+using lifeline::wasm::frame_bytes;
+using lifeline::wasm::put;
 
 // Where JavaScript writes a close frame's reason before closed() (at most 123 bytes; only its
 // ASCII matters: the retry hint of a 1012/1013 close, lifeline/hint.hpp).
@@ -46,8 +40,9 @@ char reason_bytes[123];
 // make): lets tests prove that reconnect cycles leak nothing, cheaper than mallinfo().
 double bytes_in_use = 0;
 
-// One connection. JavaScript sets each configuration field by its index in the contract
-// (lifeline/contract.hpp: no field name is written here), then calls configure().
+// One connection (with its resume session when configured: lifeline/client.hpp). JavaScript sets
+// each configuration field by its index in the contract (lifeline/contract.hpp: no field name is
+// written here), then calls configure().
 class Core {
  public:
   // False when `value` cannot be a value of field `field` (unknown index, a flag other than 0/1,
@@ -58,68 +53,117 @@ class Core {
     if (!ok) unset_ |= 1u << static_cast<unsigned>(field);
     return ok;
   }
+  // Resume: the bounds of the kept messages (the shim's maxQueued and maxQueuedBytes). False when
+  // out of range (configure() then reports the resume field).
+  bool bounds(double count, double bytes) {
+    const bool ok = count >= 1 && count <= lifeline::kMaxUnackedLimit && bytes >= 1;
+    if (!ok) {
+      unset_ |= 1u << static_cast<unsigned>(lifeline::Field::kResume);
+      return false;
+    }
+    resume_.max_unacked = static_cast<std::uint32_t>(count);
+    // Infinity and anything past 2^53 mean "no byte bound" (a count is still kept).
+    resume_.max_unacked_bytes =
+        bytes >= 9007199254740992.0 ? ~std::uint64_t{0} : static_cast<std::uint64_t>(bytes);
+    return true;
+  }
   // Bit i set: field i is invalid (validate() or set()). 0: the connection is built.
   unsigned configure() {
     unsigned mask = unset_;
     for (const auto& p : lifeline::validate(config_))
       mask |= 1u << static_cast<unsigned>(p.field);
-    if (mask == 0 && !conn_) conn_.emplace(config_);
+    if (mask == 0 && !conn_) conn_.emplace(config_, resume_);
     return mask;
   }
 
   int open(double now) {
-    return run([&](Connection& c) { return c.open(now); });
+    return run([&](Client& c) { return c.open(now); });
   }
   int close(double now, int code) {
-    return run([&](Connection& c) { return c.close(now, code); });
+    return run([&](Client& c) { return c.close(now, code); });
   }
   int reconnect(double now) {
-    return run([&](Connection& c) { return c.reconnect(now); });
+    return run([&](Client& c) { return c.reconnect(now); });
   }
   int opened(unsigned id, double now) {
-    return run([&](Connection& c) { return c.handle_socket_opened(id, now); });
+    return run([&](Client& c) { return c.handle_socket_opened(id, now); });
   }
   int activity(unsigned id, double at) {
-    return run([&](Connection& c) { return c.handle_activity(id, at); });
+    return run([&](Client& c) { return c.handle_activity(id, at); });
   }
   int pong(unsigned id, double now) {
-    return run([&](Connection& c) { return c.handle_pong(id, now); });
+    return run([&](Client& c) { return c.handle_pong(id, now); });
   }
   int server_ping(unsigned id, double now) {
-    return run([&](Connection& c) { return c.handle_server_ping(id, now); });
+    return run([&](Client& c) { return c.handle_server_ping(id, now); });
   }
   int error(unsigned id, double now, double retry_after) {
-    return run([&](Connection& c) { return c.handle_socket_error(id, now, retry_after); });
+    return run([&](Client& c) { return c.handle_socket_error(id, now, retry_after); });
   }
   // `retry_after`: an HTTP 503's Retry-After in ms, NaN if none.
   int attempt_failed(unsigned id, double now, double retry_after) {
-    return run([&](Connection& c) { return c.handle_attempt_failed(id, now, retry_after); });
+    return run([&](Client& c) { return c.handle_attempt_failed(id, now, retry_after); });
   }
   // The reason's first `reason_size` bytes are in reason_bytes.
   int closed(unsigned id, double now, int code, bool clean, bool allowed, unsigned reason_size) {
     const std::string_view reason(
         reason_bytes, reason_size < sizeof reason_bytes ? reason_size : sizeof reason_bytes);
-    return run([&](Connection& c) {
-      return c.handle_socket_closed(id, now, code, clean, allowed, reason);
+    return run(
+        [&](Client& c) { return c.handle_socket_closed(id, now, code, clean, allowed, reason); });
+  }
+  // Resume: the app sends `bytes`; the outcome (SendOutcome), its seq in the record's `first`.
+  int send(double bytes, double now) {
+    if (!conn_) return static_cast<int>(lifeline::SendOutcome::kInvalid);
+    const lifeline::Sent s = conn_->send(static_cast<std::uint64_t>(bytes), now);
+    put(OutputField::kFirst, static_cast<double>(s.seq));
+    return static_cast<int>(s.outcome);
+  }
+  // An application message arrived: kOk to deliver it.
+  int message(unsigned id, double bytes, double now) {
+    return run(
+        [&](Client& c) { return c.handle_message(id, static_cast<std::uint64_t>(bytes), now); });
+  }
+  // A text starting with the control prefix; its first `size` bytes are in frame_bytes, `bytes`
+  // is its whole length. kOk: an escaped application message to deliver.
+  int control(unsigned id, double now, unsigned size, double bytes) {
+    const std::string_view text(frame_bytes, size < sizeof frame_bytes ? size : sizeof frame_bytes);
+    return run([&](Client& c) {
+      return c.handle_control_text(id, text, static_cast<std::uint64_t>(bytes), now);
     });
   }
+  int expire(double now) {
+    return run([&](Client& c) { return c.expire(now); });
+  }
   int timeout(double now) {
-    return run([&](Connection& c) { return c.handle_timeout(now); });
+    return run([&](Client& c) { return c.handle_timeout(now); });
   }
   int network(bool online, double now) {
-    return run([&](Connection& c) { return c.handle_network(online, now); });
+    return run([&](Client& c) { return c.handle_network(online, now); });
   }
   int foreground(bool shown, double now) {
-    return run([&](Connection& c) { return c.handle_foreground(shown, now); });
+    return run([&](Client& c) { return c.handle_foreground(shown, now); });
   }
   double poll_timeout() const { return conn_ ? conn_->poll_timeout() : lifeline::kNever; }
   int state() const { return static_cast<int>(conn_ ? conn_->state() : lifeline::State::kIdle); }
   unsigned live_socket() const { return conn_ ? conn_->live_socket() : 0; }
 
-  // The next output's kind (its fields in `records`), or -1 when there is none.
+  // The next output's kind (its fields in `records`), or -1 when there is none: a Connection
+  // output's kind, or kOutputKindCount + a resume output's kind.
   int poll() {
-    Output o;
-    if (!conn_ || !conn_->poll(o)) return -1;
+    ClientOutput out;
+    if (!conn_ || !conn_->poll(out)) return -1;
+    const std::size_t n = out.frame.size() < sizeof frame_bytes ? out.frame.size() : 0;
+    for (std::size_t i = 0; i < n; ++i)
+      frame_bytes[i] = out.frame[i];
+    put(OutputField::kFrame, static_cast<double>(n));
+    if (out.resume) {
+      put(OutputField::kSocket, out.socket);
+      put(OutputField::kFirst, static_cast<double>(out.res.from));
+      put(OutputField::kLast, static_cast<double>(out.res.to));
+      put(OutputField::kExpiry, static_cast<int>(out.res.cause));
+      return lifeline::kOutputKindCount + static_cast<int>(out.res.kind);
+    }
+    const lifeline::Output& o = out.conn;
     put(OutputField::kSocket, o.socket);
     put(OutputField::kAttempt, o.attempt);
     put(OutputField::kCode, o.code);
@@ -148,6 +192,12 @@ class Core {
     put(StatsField::kSmoothedRtt, s.smoothed_rtt);
     put(StatsField::kPongWait, s.pong_wait);
     put(StatsField::kState, static_cast<int>(s.state));
+    const lifeline::ClientStats r = conn_ ? conn_->resume_stats() : lifeline::ClientStats{};
+    put(StatsField::kUnacked, static_cast<double>(r.unacked));
+    put(StatsField::kUnackedBytes, static_cast<double>(r.unacked_bytes));
+    put(StatsField::kResumes, static_cast<double>(r.resumes));
+    put(StatsField::kExpiries, static_cast<double>(r.expiries));
+    put(StatsField::kProtocolErrors, static_cast<double>(r.protocol_errors));
   }
 
  private:
@@ -157,8 +207,9 @@ class Core {
   }
 
   Config config_;
+  lifeline::ResumeConfig resume_;
   unsigned unset_ = 0;
-  std::optional<Connection> conn_;
+  std::optional<Client> conn_;
 };
 
 #ifndef LIFELINE_CONTRACT_ID
@@ -170,7 +221,11 @@ unsigned contract_id() {
 }
 
 unsigned records_address() {
-  return static_cast<unsigned>(reinterpret_cast<uintptr_t>(records));
+  return static_cast<unsigned>(reinterpret_cast<uintptr_t>(lifeline::wasm::records));
+}
+
+unsigned frame_address() {
+  return static_cast<unsigned>(reinterpret_cast<uintptr_t>(frame_bytes));
 }
 
 unsigned reason_address() {
@@ -182,6 +237,11 @@ double heap_in_use() {
 }
 
 }  // namespace
+
+namespace lifeline::wasm {
+double records[kRecordSize];
+char frame_bytes[Client::kMaxControlText];
+}  // namespace lifeline::wasm
 
 // Every allocation of the core and the binding goes through these (no exceptions: a failed
 // allocation aborts, as the default operator new does with -fno-exceptions).
@@ -237,6 +297,12 @@ EMSCRIPTEN_BINDINGS(lifeline) {
   function("heapInUse", &heap_in_use);
   function("recordsAddress", &records_address);
   function("reasonAddress", &reason_address);
+  function("frameAddress", &frame_address);
+  function("send", &Call<&Core::send>::invoke);
+  function("bounds", &Call<&Core::bounds>::invoke);
+  function("message", &Call<&Core::message>::invoke);
+  function("control", &Call<&Core::control>::invoke);
+  function("expire", &Call<&Core::expire>::invoke);
   function("createCore", &create_core);
   function("deleteCore", &delete_core);
   function("set", &Call<&Core::set>::invoke);

@@ -4,7 +4,7 @@ import { Lifeline } from '../../js/index.js';
 import { FakeTime, FakeTransport, flush } from './fakes.mjs';
 
 export const URL_ = 'wss://example.test/live';
-export const TYPES = ['open', 'message', 'close', 'error', 'reconnecting', 'giveup', 'heartbeat', 'drop', 'statechange'];
+export const TYPES = ['open', 'message', 'close', 'error', 'reconnecting', 'giveup', 'heartbeat', 'drop', 'statechange', 'expired'];
 
 /**
  * Records every event of `ll`, in order, each as a plain { type, ...fields }: its target and

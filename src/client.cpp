@@ -1,0 +1,246 @@
+#include "lifeline/client.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace lifeline {
+
+static_assert(kCodeProtocolError == kCodeResumeProtocolError, "one close code for both");
+static_assert(Client::kMaxControlText >= std::tuple_size_v<ControlBuffer>,
+              "every valid control frame fits");
+
+Client::Client(const Config& config, const ResumeConfig& resume) : conn_(config) {
+  if (config.resume) {
+    ResumeConfig r = resume;
+    r.overflow = Overflow::kRefuse;  // a client never drops what it accepted (PROTOCOL.md, Bounds)
+    r.max_age = kNever;
+    resume_.emplace(r, ResumeRole::kClient);
+  }
+}
+
+bool Client::config_valid() const {
+  return conn_.config_valid() && (!resume_ || resume_->config_valid());
+}
+
+CommandResult Client::after(CommandResult result) {
+  if (resume_) {
+    sync(conn_.now());
+    take_outputs();
+  }
+  return result;
+}
+
+void Client::sync(Millis now) {
+  const bool open = conn_.state() == State::kOpen;
+  const SocketId live = conn_.live_socket();
+  if (attached_ != 0 && (!open || live != attached_)) {
+    resume_->on_disconnected(now);
+    attached_ = 0;
+  }
+  if (attached_ == 0 && open && live != 0) {
+    attached_ = live;
+    resume_->on_connected(now);
+  }
+}
+
+void Client::take_outputs() {
+  ResumeOutput o;
+  while (resume_->poll(o)) {
+    Pending p;
+    p.res = o;
+    p.socket = attached_;
+    if (o.kind == ResumeOutputKind::kSendControl) {
+      p.size = resume_->control_frame(o, p.text).size();
+    } else if (o.kind == ResumeOutputKind::kExpired) {
+      ++expiries_;
+    }
+    if (pending_read_ == pending_.size()) {
+      pending_.clear();
+      pending_read_ = 0;
+    }
+    pending_.push_back(p);
+  }
+}
+
+void Client::protocol_error(SocketId socket, Millis now) {
+  if (conn_.handle_protocol_error(socket, now) == CommandResult::kOk) ++protocol_errors_;
+}
+
+CommandResult Client::open(Millis now) {
+  return after(conn_.open(now));
+}
+CommandResult Client::close(Millis now, int code) {
+  return after(conn_.close(now, code));
+}
+CommandResult Client::reconnect(Millis now) {
+  return after(conn_.reconnect(now));
+}
+CommandResult Client::handle_socket_opened(SocketId socket, Millis now) {
+  return after(conn_.handle_socket_opened(socket, now));
+}
+CommandResult Client::handle_activity(SocketId socket, Millis at) {
+  return after(conn_.handle_activity(socket, at));
+}
+CommandResult Client::handle_pong(SocketId socket, Millis now) {
+  return after(conn_.handle_pong(socket, now));
+}
+CommandResult Client::handle_server_ping(SocketId socket, Millis now) {
+  return after(conn_.handle_server_ping(socket, now));
+}
+CommandResult Client::handle_socket_error(SocketId socket, Millis now, Millis retry_after) {
+  return after(conn_.handle_socket_error(socket, now, retry_after));
+}
+CommandResult Client::handle_attempt_failed(SocketId socket, Millis now, Millis retry_after) {
+  return after(conn_.handle_attempt_failed(socket, now, retry_after));
+}
+CommandResult Client::handle_socket_closed(SocketId socket, Millis now, int code, bool was_clean,
+                                           bool reconnect_allowed, std::string_view reason) {
+  return after(conn_.handle_socket_closed(socket, now, code, was_clean, reconnect_allowed, reason));
+}
+CommandResult Client::handle_timeout(Millis now) {
+  // The session's timers first: an ack due now is decided while the socket is still attached (a
+  // verdict in the same step detaches it, and the ack is then not written).
+  if (resume_) resume_->handle_timeout(now);
+  return after(conn_.handle_timeout(now));
+}
+CommandResult Client::handle_network(bool online, Millis now) {
+  return after(conn_.handle_network(online, now));
+}
+CommandResult Client::handle_foreground(bool foreground, Millis now) {
+  return after(conn_.handle_foreground(foreground, now));
+}
+
+Sent Client::send(std::uint64_t bytes, Millis now) {
+  if (!resume_) return Sent{};
+  const Sent sent = resume_->on_send(bytes, now);
+  take_outputs();
+  return sent;
+}
+
+CommandResult Client::handle_message(SocketId socket, std::uint64_t bytes, Millis now) {
+  if (!std::isfinite(now)) return CommandResult::kInvalidTime;
+  if (socket == 0 || socket != conn_.live_socket() || conn_.state() != State::kOpen) {
+    return CommandResult::kIgnored;
+  }
+  const CommandResult life = conn_.handle_activity(socket, now);
+  if (!resume_) return life;
+  const Received r = resume_->on_receive(bytes, now);
+  if (r.result == CommandResult::kInvalidArgument) protocol_error(socket, now);
+  after(r.result);
+  return r.result == CommandResult::kOk ? CommandResult::kOk : CommandResult::kIgnored;
+}
+
+CommandResult Client::handle_control_text(SocketId socket, std::string_view text,
+                                          std::uint64_t bytes, Millis now) {
+  if (!std::isfinite(now)) return CommandResult::kInvalidTime;
+  if (!resume_) return handle_message(socket, bytes, now);
+  if (socket == 0 || socket != conn_.live_socket() || conn_.state() != State::kOpen) {
+    return CommandResult::kIgnored;
+  }
+  Control c;
+  switch (classify_text(text.substr(0, kMaxControlText), c)) {
+    case TextFrame::kApp:  // not a control frame after all
+      return handle_message(socket, bytes, now);
+    case TextFrame::kEscaped:
+      return handle_message(socket, bytes - std::min<std::uint64_t>(bytes, kEscapePrefix.size()),
+                            now);
+    case TextFrame::kUnknown:  // a later version's frame: ignored, but it proves life
+      after(conn_.handle_activity(socket, now));
+      return CommandResult::kIgnored;
+    case TextFrame::kMalformed:
+      conn_.handle_activity(socket, now);
+      protocol_error(socket, now);
+      return after(CommandResult::kInvalidArgument);
+    case TextFrame::kControl:
+      break;
+  }
+  return after(dispatch(socket, c, now));
+}
+
+CommandResult Client::dispatch(SocketId socket, const Control& c, Millis now) {
+  // A pong answers the heartbeat's ping; every other frame is life.
+  if (c.kind == ControlKind::kPong) {
+    conn_.handle_pong(socket, now);
+  } else {
+    conn_.handle_activity(socket, now);
+  }
+  const CommandResult r = resume_->on_control(c, now);
+  if (r == CommandResult::kInvalidArgument) {
+    protocol_error(socket, now);
+    return r;
+  }
+  if (c.kind == ControlKind::kResumed && r == CommandResult::kOk &&
+      resume_->phase() == ResumePhase::kAttached) {
+    ++resumes_;
+  }
+  return CommandResult::kIgnored;  // nothing to deliver
+}
+
+CommandResult Client::expire(Millis now) {
+  if (!resume_) return CommandResult::kIgnored;
+  return after(resume_->expire(now));
+}
+
+Millis Client::poll_timeout() const {
+  const Millis t = conn_.poll_timeout();
+  return resume_ ? std::min(t, resume_->poll_timeout()) : t;
+}
+
+std::size_t Client::pending_outputs() const {
+  return pending_.size() - pending_read_ + conn_.pending_outputs();
+}
+
+bool Client::poll(ClientOutput& out) {
+  out = ClientOutput{};
+  if (pending_read_ < pending_.size()) {
+    const Pending& p = pending_[pending_read_++];
+    out.resume = true;
+    out.res = p.res;
+    out.socket = p.socket;
+    std::copy_n(p.text.begin(), p.size, frame_.begin());
+    out.frame = {frame_.data(), p.size};
+    return true;
+  }
+  Output o;
+  while (conn_.poll(o)) {
+    // Messages wait in the session, numbered; its kResend writes them after the handshake.
+    if (resume_ && o.kind == OutputKind::kFlushQueue) continue;
+    out.conn = o;
+    if (resume_ && o.kind == OutputKind::kSendPing) {
+      const Control c = resume_->heartbeat(ControlKind::kPing, conn_.now());
+      out.frame = format_control(c, frame_);
+      take_outputs();
+    }
+    return true;
+  }
+  return false;
+}
+
+ClientStats Client::resume_stats() const {
+  ClientStats s;
+  if (resume_) {
+    s.unacked = resume_->unacked();
+    s.unacked_bytes = resume_->unacked_bytes();
+  }
+  s.resumes = resumes_;
+  s.expiries = expiries_;
+  s.protocol_errors = protocol_errors_;
+  return s;
+}
+
+const char* to_string(SendOutcome outcome) {
+  switch (outcome) {
+    case SendOutcome::kWrite:
+      return "write";
+    case SendOutcome::kHold:
+      return "hold";
+    case SendOutcome::kFull:
+      return "full";
+    case SendOutcome::kInvalid:
+      return "invalid";
+  }
+  return "?";
+}
+
+}  // namespace lifeline
