@@ -18,7 +18,7 @@ node build/wasm/print-contract.cjs > build/wasm/contract.json
 contract_id=$(node scripts/write-contract-data.mjs build/wasm/contract.json js/contract-data.js)
 
 objs=()
-for f in src/client.cpp src/config.cpp src/connection.cpp src/contract.cpp src/hint.cpp src/resume.cpp src/wasm/embind_types.cpp src/wasm/allocator.cpp; do
+for f in src/client.cpp src/config.cpp src/connection.cpp src/contract.cpp src/hint.cpp src/resume.cpp src/wasm/embind_types.cpp src/wasm/allocator.cpp src/wasm/session_binding.cpp; do
   o=build/wasm/$(basename "${f%.cpp}").o
   if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find src/lifeline -newer "$o" -name '*.hpp')" ]; then
     em++ "${cxx[@]}" -DLIFELINE_NO_CONTRACT_TEXT -c "$f" -o "$o"

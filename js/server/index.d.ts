@@ -158,3 +158,139 @@ export declare function rejectUpgrade(
   target: UpgradeSocket | UpgradeResponse | VerifyClientCallback,
   options: { retryAfterSeconds: number },
 ): void;
+
+// --- Lossless resume (PROTOCOL.md): the server side, for `ws` (resume.js) ---
+
+/** What ResumeServer needs of a connection: a `ws` WebSocket on the server. */
+export interface ResumeSocket {
+  readonly readyState: number;
+  send(data: any, options?: { binary?: boolean }, cb?: (err?: Error) => void): void;
+  close(code?: number, reason?: string): void;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  off(event: string, listener: (...args: any[]) => void): unknown;
+}
+
+/** Why a session ended: the client said expired ('peer'), it asked for messages no longer kept or more than were sent ('gap'), no connection for `window` ms ('window'), session.expire() ('explicit'). */
+export type ResumeExpiryCause = 'peer' | 'gap' | 'window' | 'explicit';
+
+/** A message's data as `ws` delivers it (a Buffer with the default binaryType). */
+export type ResumeData = any;
+
+export interface ResumeServerOptions {
+  /** How long (ms) a session is kept with no connection attached; sent to the client in hello. Default 120000 (the contract's). */
+  window?: number;
+  /** The messages a session keeps for a resend, at most (1 to 1048576). At the bound the oldest is dropped. Default 1000. */
+  maxBuffered?: number;
+  /** Their bytes, at most (a whole number >= 1). A message larger on its own is refused. Default 1048576. */
+  maxBufferedBytes?: number;
+  /** A kept message older than this (ms) is dropped (> 0, or Infinity). Default 300000. */
+  maxAge?: number;
+  /** A standalone ack goes out this long (ms) after the oldest unacknowledged message arrived (>= 0, or Infinity). Default 30000. */
+  ackDelay?: number;
+  /** ...or at once after this many messages (1 to 32). Default 32. */
+  ackEvery?: number;
+  /** ...or this many bytes (1 to 65536). Default 65536. */
+  ackBytes?: number;
+  /**
+   * The server's own heartbeat (ms, > 0, or Infinity: off, the default): after this long with
+   * nothing from the client, `ping <received>`; nothing within pongTimeout more, and the
+   * connection is dropped (terminate()) and its session detached. Catches a connection that goes
+   * silent without a close (half-open), which would otherwise keep its session attached.
+   */
+  pingInterval?: number;
+  /** How long (ms, finite, > 0) after the heartbeat's ping the connection is dead. Default 10000 (the client's pongTimeout default). */
+  pongTimeout?: number;
+  /** The authenticated principal of a connection (from its upgrade request): a session resumes only for the principal that created it. Default: none (every connection the same). */
+  principal?: (req: any) => string | undefined;
+  /** Milliseconds. Default performance.now. */
+  clock?: () => number;
+  /** Default the global setTimeout/clearTimeout (timers are unref'd when they can be). */
+  timers?: { setTimeout(fn: () => void, ms: number): any; clearTimeout(id: any): void };
+}
+
+export interface ResumeSessionStats {
+  /** The last seq sent (assigned to an app message). */
+  sent: number;
+  /** The last seq received from the client. */
+  received: number;
+  /** The client's cumulative ack. */
+  acked: number;
+  /** Messages kept for a resend, and their bytes. */
+  kept: number;
+  keptBytes: number;
+  connected: boolean;
+}
+
+/** One resume session. Events: 'message', 'resumed', 'detached', 'drop', 'expired'. */
+export declare class ResumeSession {
+  private constructor();
+  /** The session id (22 characters of base64url, 128 random bits). */
+  readonly id: string;
+  /** The principal it is bound to. */
+  readonly principal: string | undefined;
+  /** A connection is attached: messages go out now (otherwise they wait for a resume). */
+  readonly connected: boolean;
+  /** It ended (expired): send() returns false. */
+  readonly ended: boolean;
+  /** Why it ended, or null. */
+  readonly expiredCause: ResumeExpiryCause | null;
+  readonly stats: ResumeSessionStats;
+  /**
+   * Sends an app message (a string as text, escaped on the wire if it starts with the control
+   * prefix; bytes as binary), kept until the client acknowledges it and resent after a resume.
+   * False if refused: the session ended, or the message alone exceeds maxBufferedBytes.
+   */
+  send(data: string | ArrayBuffer | ArrayBufferView): boolean;
+  /** Ends the session from this side: the client is told (expired) and 'expired' ('explicit') follows. */
+  expire(): void;
+  /** Each client message once, in order (escaped texts unescaped). */
+  on(event: 'message', listener: (data: ResumeData, isBinary: boolean) => void): this;
+  /** A new connection took the session over (after the resend). */
+  on(event: 'resumed' | 'detached', listener: () => void): this;
+  /** A kept message that will never be resent (a bound, its age, or the expiry): its data as sent, its seq. */
+  on(event: 'drop', listener: (data: string | ArrayBufferView, seq: number) => void): this;
+  on(event: 'expired', listener: (cause: ResumeExpiryCause) => void): this;
+  once(event: string, listener: (...args: any[]) => void): this;
+  off(event: string, listener: (...args: any[]) => void): this;
+}
+
+export interface ResumeServerStats {
+  sessions: number;
+  /** Connections accepted and not closed (legacy ones excepted). */
+  connections: number;
+  /** Messages kept for a resend over all sessions, and their bytes. */
+  kept: number;
+  keptBytes: number;
+}
+
+/**
+ * The resume session table for a `ws` WebSocketServer. Needs the core: `await init()` from
+ * 'ws-lifeline' before `new ResumeServer()`, or `await ResumeServer.create()`.
+ *
+ *   const resume = await ResumeServer.create({ principal: (req) => userOf(req) });
+ *   wss.on('connection', (ws, req) => resume.accept(ws, req));
+ *   resume.on('session', (session) => session.on('message', (data, isBinary) => ...));
+ */
+export declare class ResumeServer {
+  /** Loads the core (init()) if needed, then makes the server. */
+  static create(options?: ResumeServerOptions): Promise<ResumeServer>;
+  /** Throws (naming the option) on a bad option, and if the core is not loaded yet. */
+  constructor(options?: ResumeServerOptions);
+  /** The options in effect (defaults filled in). */
+  readonly options: Readonly<Required<Omit<ResumeServerOptions, 'principal' | 'clock' | 'timers'>>>;
+  readonly sessions: IterableIterator<ResumeSession>;
+  readonly stats: ResumeServerStats;
+  /** Takes a connection: wss.on('connection', (ws, req) => resume.accept(ws, req)). */
+  accept(ws: ResumeSocket, req?: unknown): void;
+  /** Closes every connection (1001) and frees every session and timer; no events follow. */
+  close(): void;
+  on(event: 'session', listener: (session: ResumeSession) => void): this;
+  /** A session ended: messages may have been lost both ways; the client reloads its state. */
+  on(event: 'expired', listener: (session: ResumeSession, cause: ResumeExpiryCause) => void): this;
+  /** A client whose first frame was not new/resume: the socket is the app's (its first message passed along). Without a listener it is closed with 1008. */
+  on(event: 'legacy', listener: (ws: ResumeSocket, req: unknown, data: ResumeData, isBinary: boolean) => void): this;
+  /** A listener or options.principal threw (the table is unharmed). Without a listener the error is rethrown asynchronously. */
+  on(event: 'error', listener: (error: unknown) => void): this;
+  once(event: string, listener: (...args: any[]) => void): this;
+  off(event: string, listener: (...args: any[]) => void): this;
+}
