@@ -363,6 +363,46 @@ TEST(ResumeScenario, ServerDropsOldestByCountBytesAndAge) {
   EXPECT_EQ(s.poll_timeout(), 1200);
 }
 
+TEST(ResumeScenario, TheRingGrowsOnDemandAndKeepsOrderAcrossItsWrap) {
+  // A session that keeps a few messages costs a few entries, not max_unacked of them; growing
+  // while the kept messages wrap around the ring keeps their order, sizes and ages.
+  ResumeConfig config = ResumeConfig::server();
+  config.max_unacked = 40;
+  config.max_age = 10000;
+  ResumeState s(config, ResumeRole::kServer);
+  EXPECT_EQ(s.capacity(), kInitialRing);
+  ASSERT_EQ(s.on_new("x", 0), CommandResult::kOk);
+  drain(s);
+  for (int i = 1; i <= 12; ++i)
+    s.on_send(static_cast<std::uint64_t>(i), i);
+  ASSERT_EQ(s.on_ack(10, 20), CommandResult::kOk);  // the head moves to the 11th entry
+  drain(s);
+  for (int i = 13; i <= 50; ++i)  // wraps, then grows twice (16 -> 32 -> 40)
+    s.on_send(static_cast<std::uint64_t>(i), i + 20);
+  EXPECT_EQ(s.capacity(), 40u);
+  EXPECT_EQ(s.unacked(), 40u);
+  std::uint64_t sum = 0;
+  for (int i = 11; i <= 50; ++i)
+    sum += static_cast<std::uint64_t>(i);
+  EXPECT_EQ(s.unacked_bytes(), sum);
+  EXPECT_TRUE(drain(s).empty());
+  // Full: the oldest (11) goes, and the ages still come in order: 12 (sent at 12) is next due.
+  s.on_send(51, 100);
+  EXPECT_EQ(show(s, drain(s)), "drop 11..11");
+  EXPECT_EQ(s.poll_timeout(), 12 + 10000);
+  ASSERT_EQ(s.on_ack(49, 200), CommandResult::kOk);
+  EXPECT_EQ(show(s, drain(s)), "release 12..49");
+  EXPECT_EQ(s.unacked_bytes(), 50u + 51u);
+  // A client at its bound refuses, whatever has been allocated so far.
+  ResumeConfig small;
+  small.max_unacked = 20;
+  ResumeState c(small, ResumeRole::kClient);
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(c.on_send(1, 0).outcome, SendOutcome::kHold);
+  EXPECT_EQ(c.on_send(1, 0).outcome, SendOutcome::kFull);
+  EXPECT_EQ(c.capacity(), 20u);
+}
+
 TEST(ResumeScenario, StandaloneAcksByCountBytesAndDelay) {
   ResumeConfig config;
   config.ack_every = 4;

@@ -1,5 +1,6 @@
 #include "lifeline/resume.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace lifeline {
@@ -165,8 +166,9 @@ ResumeState::ResumeState(const ResumeConfig& config, ResumeRole role)
       config_valid_(validate(config)),
       role_(role),
       phase_(ResumePhase::kNoSession) {
-  // The only allocations: the ring, once, and room for the outputs of a few inputs.
-  ring_.resize(config_valid_ ? config_.max_unacked : 1);
+  // The ring starts small and doubles up to max_unacked as messages wait (grow()): a server holds
+  // one per session, most of which keep a few messages, and a client's bound may be 2^20.
+  ring_.resize(config_valid_ ? std::min<std::size_t>(config_.max_unacked, kInitialRing) : 1);
   outputs_.reserve(16);
 }
 
@@ -214,6 +216,14 @@ std::string_view ResumeState::control_frame(const ResumeOutput& out, ControlBuff
   c.session = session();
   c.window = window_;
   return format_control(c, buf);
+}
+
+void ResumeState::grow() {
+  std::vector<Entry> bigger(std::min<std::size_t>(ring_.size() * 2, config_.max_unacked));
+  for (std::size_t i = 0; i < unacked(); ++i)
+    bigger[i] = ring_[(head_ + i) % ring_.size()];
+  ring_.swap(bigger);
+  head_ = 0;
 }
 
 void ResumeState::pop_front() {
@@ -368,7 +378,7 @@ Sent ResumeState::on_send(std::uint64_t bytes, Millis now) {
     sent.poll = pending_outputs() > 0;
     return sent;
   }
-  const std::size_t cap = ring_.size();
+  const std::size_t cap = config_.max_unacked;
   if (bytes > config_.max_unacked_bytes ||
       (config_.overflow == Overflow::kRefuse &&
        (unacked() + 1 > cap || bytes_ + bytes > config_.max_unacked_bytes))) {
@@ -382,11 +392,12 @@ Sent ResumeState::on_send(std::uint64_t bytes, Millis now) {
   std::size_t count = unacked();
   while (count + 1 > cap || room_needed > config_.max_unacked_bytes) {
     ++to;
-    room_needed -= ring_[(head_ + (to - first_)) % cap].bytes;
+    room_needed -= ring_[(head_ + (to - first_)) % ring_.size()].bytes;
     --count;
   }
   drop_front(to);
-  ring_[(head_ + unacked()) % cap] = Entry{bytes, now};
+  if (unacked() == ring_.size()) grow();
+  ring_[(head_ + unacked()) % ring_.size()] = Entry{bytes, now};
   bytes_ += bytes;
   sent.seq = next_++;
   if (phase_ == ResumePhase::kAttached) {

@@ -143,7 +143,9 @@ struct ResumeConfig {
 };
 static_assert(ResumeConfig{}.ack_every <= kMaxAckEvery && ResumeConfig{}.ack_bytes <= kMaxAckBytes,
               "the defaults must meet the binding ack cadence");
-inline constexpr std::uint32_t kMaxUnackedLimit = 1u << 20;  // the ring is allocated once
+inline constexpr std::uint32_t kMaxUnackedLimit = 1u << 20;
+// Entries a ResumeState allocates at first; more as messages wait (never past max_unacked).
+inline constexpr std::size_t kInitialRing = 16;
 bool validate(const ResumeConfig& config);
 
 enum class ResumePhase : std::uint8_t {
@@ -296,6 +298,7 @@ class ResumeState {
   Seq first_kept() const { return first_; }   // the oldest seq still kept
   std::size_t unacked() const { return static_cast<std::size_t>(next_ - first_); }
   std::uint64_t unacked_bytes() const { return bytes_; }
+  // Entries allocated for kept messages: grows by doubling up to max_unacked, never shrinks.
   std::size_t capacity() const { return ring_.size(); }
 
  private:
@@ -307,6 +310,7 @@ class ResumeState {
   void emit(const ResumeOutput& out);
   void emit_control(ControlKind kind, Seq seq = 0);
   void pop_front();
+  void grow();               // doubles the ring (up to max_unacked), oldest first at 0
   void release_to(Seq seq);  // acked: kRelease
   void drop_front(Seq to);   // dropped: kDrop
   void end_session(ExpiryCause cause);
