@@ -215,16 +215,17 @@ export interface LifelineEventMap {
   reconnecting: LifelineEvent<'reconnecting'> & { attempt: number; delay: number };
   giveup: LifelineEvent<'giveup'> & { attempts: number };
   heartbeat: LifelineEvent<'heartbeat'> & { rtt: number };
-  /** queue-full: over maxQueued/maxQueuedBytes; closed: after close(); refused: the transport rejected this message (error); expired: resume, the session expired before the server had it. */
+  /** queue-full: over maxQueued/maxQueuedBytes; closed: after close() (with resume: never written; what was written and not acknowledged counts in maybeLost); refused: the transport rejected this message (error); expired: resume, the session expired before the server had it. */
   drop: LifelineEvent<'drop'> & { data: MessageData; reason: 'queue-full' | 'closed' | 'refused' | 'expired'; error?: unknown };
   /**
    * Resume: the session could not be resumed; messages may have been lost both ways (what this
    * side had not had acknowledged came first, each as a 'drop' with reason 'expired'). A new
    * session starts at once. peer: the server said so (it no longer had what this client had not
    * received, or did not know the session); gap: the server had lost what it had acknowledged;
-   * explicit: expireSession().
+   * explicit: expireSession(), or a message the transport refused (its send threw: it cannot be
+   * taken out of the numbering; its 'drop' has reason 'refused').
    */
-  expired: LifelineEvent<'expired'> & { cause: 'peer' | 'gap' | 'window' | 'explicit' };
+  expired: LifelineEvent<'expired'> & { cause: 'peer' | 'gap' | 'explicit' };
   statechange: LifelineEvent<'statechange'> & { from: LifelineState; to: LifelineState };
 }
 

@@ -86,8 +86,11 @@ export class Lifeline extends Emitter {
     this._outbox = new Outbox(o, (data, reason, error) =>
       this._emit('drop', error === undefined ? { data, reason } : { data, reason, error }),
     );
-    // Resume: the session's payloads by seq; the outbox's queue is not used.
-    this._kept = o.resume ? new Kept((data, reason) => this._outbox.drop(data, reason)) : null;
+    // Resume: the session's payloads, oldest first; the outbox's queue is not used.
+    this._kept = o.resume ? new Kept() : null;
+    /** @type {Array<{ next: number, last: number, socket: number }>} resume: seqs to write, in order */
+    this._toWrite = [];
+    this._writing = false;
     const report = (/** @type {Error} */ error) => this._reportLater(error);
     this._driver = new Driver(
       core,
@@ -223,36 +226,68 @@ export class Lifeline extends Emitter {
     return false;
   }
 
-  /** Writes kept message `seq` on the live socket. False when it could not be written: the
-   * socket is then abandoned as errored, since the peer's count of it is known only from the next
-   * handshake (which resends from there). */
-  _writeNumbered(/** @type {number} */ seq) {
+  /** Writes kept messages first..last on `socket` (if it is still the live one), in order, after
+   * whatever is already being written: a listener that sends from inside a write (a transport
+   * that calls its handlers synchronously) must not overtake a resend. */
+  _writeNumbered(/** @type {number} */ first, /** @type {number} */ last = first, socket = this._driver.socketId) {
+    this._toWrite.push({ next: first, last, socket });
+    if (this._writing) return;
+    this._writing = true;
+    try {
+      while (this._toWrite.length > 0) {
+        const run = this._toWrite[0];
+        if (run.next > run.last) {
+          this._toWrite.shift();
+        } else if (run.socket !== this._driver.socketId || !this._writeKept(run.next++)) {
+          this._toWrite.length = 0; // the socket is gone: the next handshake resends from there
+        }
+      }
+    } finally {
+      this._writing = false;
+    }
+  }
+
+  /** One kept message on the live socket; false when the socket could not take it. */
+  _writeKept(/** @type {number} */ seq) {
     const kept = /** @type {Kept} */ (this._kept);
-    const data = kept.take(seq);
-    if (data === undefined) return true; // released meanwhile
+    const item = kept.find(seq);
+    if (!item) return true; // released meanwhile
     const { prefix, escape } = this._c.resume;
+    const data = item.data;
     const wire = typeof data === 'string' && data.startsWith(prefix) ? escape + data : data;
-    if (!this._writeFrame(wire)) return false;
-    this._outbox.counters.messagesSent++;
+    if (!this._writeFrame(wire, item)) return false;
+    if (!item.written) this._outbox.counters.messagesSent++; // resends are not counted again
+    kept.written(item);
     return true;
   }
 
-  /** Writes on the live socket, or abandons it (see _writeNumbered). */
-  _writeFrame(/** @type {any} */ data) {
+  /** Writes on the live socket, or abandons it: the peer's count of what it got is known only
+   * from the next handshake (which resends from there). The core hears of it before any listener
+   * runs, so that nothing more is written on that socket. A message the transport refuses (its
+   * send throws) cannot be taken out of the numbering: the session ends (expired, cause
+   * 'explicit'), the message dropped with reason 'refused'.
+   * @param {any} data
+   * @param {import('./resume.js').KeptItem} [item] the kept message being written */
+  _writeFrame(data, item) {
     const d = this._driver;
     const id = d.socketId;
     /** @type {unknown} */
     let failure = null;
+    let threw = false;
     try {
       if (this._socket && this._socket.send(data) !== false) return true;
     } catch (error) {
       failure = error;
+      threw = true;
     }
-    if (id !== 0 && id === d.socketId) {
-      const detail = failure instanceof Error ? failure.message : failure === null ? 'the socket did not take a message' : String(failure);
-      this._emit('error', { error: failure, message: `send: ${detail}` });
-      d.input((core, t) => core.error(id, t));
+    if (id === 0 || id !== d.socketId) return false;
+    d.input((core, t) => core.error(id, t));
+    if (threw && item) {
+      item.refused = { error: failure };
+      d.input((core, t) => core.expire(t));
     }
+    const detail = failure instanceof Error ? failure.message : threw ? String(failure) : 'the socket did not take a message';
+    this._emit('error', { error: failure, message: `send: ${detail}` });
     return false;
   }
 
@@ -360,7 +395,8 @@ export class Lifeline extends Emitter {
           const socket = this._socket;
           // A dead link gets no closing handshake (abandon); the app's close and reconnect() do,
           // and what was sent before them is delivered by it.
-          const handshake = out.cause === C.explicit || out.cause === C.forced;
+          // A protocol error is the server's: the link works, and 4010 tells it why.
+          const handshake = out.cause === C.explicit || out.cause === C.forced || out.cause === C['protocol-error'];
           this._outbox.socketGone(handshake);
           this._socket = null;
           d.setSocket(0);
@@ -417,15 +453,17 @@ export class Lifeline extends Emitter {
       case R.resend:
         // In order, before anything new; a failed write abandons the socket, and the next
         // handshake resends from what the server got.
-        for (let seq = out.first; seq <= out.last && out.socket === d.socketId && d.core; seq++) {
-          if (!this._writeNumbered(seq)) break;
-        }
+        if (out.socket !== 0) this._writeNumbered(out.first, out.last, out.socket);
         break;
       case R.release:
-        kept.release(out.first, out.last);
+        kept.shift(out.last - out.first + 1);
         break;
       case R.drop:
-        kept.drop(out.first, out.last, 'expired');
+        // Taken out first, then reported: a listener may send (into the next session).
+        for (const item of kept.shift(out.last - out.first + 1)) {
+          if (item.refused) this._outbox.drop(item.data, 'refused', item.refused.error);
+          else this._outbox.drop(item.data, 'expired');
+        }
         break;
       case R.expired:
         this._emit('expired', { cause: this._c.resume.causes[out.expiry] });
@@ -443,7 +481,12 @@ export class Lifeline extends Emitter {
     this._unsubscribe();
     this._unsubscribe = () => {};
     this._outbox.dropAll('closed');
-    this._kept?.dropAll('closed');
+    // Resume: what was written and not acknowledged may have arrived (maybeLost); what was never
+    // written is dropped.
+    for (const item of this._kept?.shift(Infinity) ?? []) {
+      if (item.written) this._outbox.counters.maybeLost++;
+      else this._outbox.drop(item.data, 'closed');
+    }
   }
 
   // --- one attempt -------------------------------------------------------------------------------

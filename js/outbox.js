@@ -135,7 +135,7 @@ export class Outbox {
 export function byteLength(data) {
   if (typeof data === 'string') return utf8Length(data);
   if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength;
-  return data.size ?? 0; // Blob
+  return data?.size ?? 0; // Blob (a transport's odd null: 0)
 }
 
 /** @param {string} s */

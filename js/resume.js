@@ -1,63 +1,61 @@
-// The payloads of a resume session (PROTOCOL.md), keyed by seq: the core numbers each message and
-// says which to write, resend, release or drop; this only holds them. Bounded by the core (the
-// count and bytes of the kept messages are its decision: a send beyond them is refused).
+// The payloads of a resume session (PROTOCOL.md), oldest first: the core numbers each message and
+// says which to write, resend, release or drop; this only holds them. Bounded by the core (a send
+// beyond its count and bytes is refused).
+//
+// A queue, not a map by seq: the core always releases and drops from the oldest, and a session
+// that expires numbers from 1 again, possibly while the old session's drops are still being
+// carried out (a 'drop' listener that sends). By position, the old entries are the oldest and the
+// new ones the newest, whatever their numbers.
+
+/** @typedef {{ seq: number, data: any, bytes: number, written: boolean, refused?: { error: unknown } }} KeptItem */
 
 export class Kept {
-  /** @param {(data: any, reason: string) => void} onDrop */
-  constructor(onDrop) {
-    /** @type {Map<number, { data: any, bytes: number }>} */
-    this._items = new Map();
-    this._onDrop = onDrop;
-    this.written = 0; // the highest seq handed to a socket
+  constructor() {
+    /** @type {KeptItem[]} */
+    this._items = [];
+    this._head = 0;
     this.heldBytes = 0; // bytes of kept messages not yet written (bufferedAmount)
   }
 
   get size() {
-    return this._items.size;
+    return this._items.length - this._head;
   }
 
   add(/** @type {number} */ seq, /** @type {any} */ data, /** @type {number} */ bytes) {
-    this._items.set(seq, { data, bytes });
+    this._items.push({ seq, data, bytes, written: false });
     this.heldBytes += bytes;
   }
 
-  /** The payload of `seq` (undefined if not kept), now counted as written. */
-  take(/** @type {number} */ seq) {
-    const item = this._items.get(seq);
-    if (item && seq > this.written) {
-      this.written = seq;
-      this.heldBytes -= item.bytes;
+  /** The entry of `seq` in the current session (the newest entries are numbered consecutively up
+   * to the last one), or undefined if it is not kept. */
+  find(/** @type {number} */ seq) {
+    const last = this._items.length - 1;
+    if (last < this._head) return undefined;
+    const i = last - (this._items[last].seq - seq);
+    const item = i >= this._head && i <= last ? this._items[i] : undefined;
+    return item?.seq === seq ? item : undefined;
+  }
+
+  /** `item` went to a socket (bufferedAmount no longer counts it). */
+  written(/** @type {KeptItem} */ item) {
+    if (item.written) return;
+    item.written = true;
+    this.heldBytes -= item.bytes;
+  }
+
+  /** Removes the oldest `count` entries and returns them. */
+  shift(/** @type {number} */ count) {
+    const end = Math.min(this._items.length, this._head + Math.max(0, count));
+    const out = this._items.slice(this._head, end);
+    this._head = end;
+    for (const item of out) if (!item.written) this.heldBytes -= item.bytes;
+    if (this._head === this._items.length) {
+      this._items = [];
+      this._head = 0;
+    } else if (this._head > 1024 && this._head * 2 > this._items.length) {
+      this._items = this._items.slice(this._head);
+      this._head = 0;
     }
-    return item?.data;
-  }
-
-  /** The peer has first..last: forget them. */
-  release(/** @type {number} */ first, /** @type {number} */ last) {
-    for (let seq = first; seq <= last; seq++) this._forget(seq);
-  }
-
-  /** first..last will never be resent (the session expired): each goes to the app as a drop. */
-  drop(/** @type {number} */ first, /** @type {number} */ last, /** @type {string} */ reason) {
-    for (let seq = first; seq <= last; seq++) {
-      const item = this._forget(seq);
-      if (item) this._onDrop(item.data, reason);
-    }
-    if (this._items.size === 0) this.written = 0; // a new session numbers from 1
-  }
-
-  /** Everything kept goes to the app as a drop (the Lifeline is closed). */
-  dropAll(/** @type {string} */ reason) {
-    const items = [...this._items.values()];
-    this._items.clear();
-    this.heldBytes = 0;
-    for (const { data } of items) this._onDrop(data, reason);
-  }
-
-  _forget(/** @type {number} */ seq) {
-    const item = this._items.get(seq);
-    if (!item) return undefined;
-    this._items.delete(seq);
-    if (seq > this.written) this.heldBytes -= item.bytes;
-    return item;
+    return out;
   }
 }

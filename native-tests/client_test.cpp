@@ -242,6 +242,55 @@ TEST(ClientResume, ExpireDropsWhatIsKeptAndStartsANewSession) {
   EXPECT_EQ(c.resume_stats().expiries, 1u);
 }
 
+TEST(ClientResume, AnUnansweredHandshakeIsAProtocolErrorAfterConnectTimeout) {
+  Client c(resume_config());
+  c.open(0);
+  c.handle_socket_opened(1, 10);
+  drain(c);
+  // The server answers pings (pong 0, as it must before the handshake) but never new.
+  const std::string pong = ctl("pong 0");
+  for (Millis t = 1000; t < 10010; t += 1000)
+    c.handle_control_text(1, pong, pong.size(), t);
+  EXPECT_EQ(c.poll_timeout(), 10 + 10000);
+  c.handle_timeout(10 + 10000 - 1);
+  EXPECT_FALSE(has(drain(c), "conn close-socket 4010"));
+  c.handle_timeout(10 + 10000);
+  EXPECT_TRUE(has(drain(c), "conn close-socket 4010"));
+}
+
+TEST(ClientResume, AServerThatAnswersNewWithExpiredForEverIsLeft) {
+  Opened o;
+  Client& c = o.c;
+  const std::string expired = ctl("expired");
+  c.handle_control_text(1, expired, expired.size(), 100);  // the client says new again
+  for (Millis t = 200; t < 10100; t += 500)
+    c.handle_control_text(1, expired, expired.size(), t);  // ignored after an expiry
+  c.handle_timeout(100 + 10000);
+  EXPECT_TRUE(has(drain(c), "conn close-socket 4010"));
+}
+
+TEST(ClientResume, AnAnsweredHandshakeHasNoDeadline) {
+  Opened o;
+  EXPECT_EQ(o.c.poll_timeout(), 20 + 10000);  // the heartbeat only
+}
+
+TEST(ClientResume, CloseWithdrawsWhatTheSessionSaidAndTheShimHasNotCarriedOut) {
+  Opened o;
+  Client& c = o.c;
+  c.send(3, 30);
+  drain(c);
+  const std::string expired = ctl("expired");
+  c.handle_control_text(1, expired, expired.size(), 40);  // drop, expired, new: not yet polled
+  ClientOutput first;
+  ASSERT_TRUE(c.poll(first));
+  EXPECT_EQ(first.res.kind, ResumeOutputKind::kDrop);
+  c.close(41);  // from the drop's listener
+  const auto out = drain(c);
+  EXPECT_FALSE(has(out, "res expired peer @1")) << joined(out);
+  EXPECT_FALSE(has(out, "res send-control \"new\" @1")) << joined(out);
+  EXPECT_TRUE(has(out, "conn close-socket 1000")) << joined(out);
+}
+
 TEST(ClientResume, OffItIsTheConnection) {
   Config cfg;
   Client c(cfg);

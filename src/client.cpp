@@ -27,8 +27,26 @@ CommandResult Client::after(CommandResult result) {
   if (resume_) {
     sync(conn_.now());
     take_outputs();
+    if (conn_.state() == State::kClosed) {
+      // Final: what the session said and the shim has not carried out is withdrawn (no expired
+      // event, no frame on the closing socket); the shim drops what it keeps ('closed').
+      pending_.clear();
+      pending_read_ = 0;
+    }
+    // The handshake's deadline runs while an open socket waits for hello or resumed.
+    const bool waiting = attached_ != 0 && resume_->phase() == ResumePhase::kHandshake;
+    if (!waiting) {
+      handshake_since_ = kNever;
+    } else if (handshake_since_ == kNever) {
+      handshake_since_ = conn_.now();
+    }
   }
   return result;
+}
+
+Millis Client::handshake_deadline() const {
+  const Millis limit = conn_.config().connect_timeout;
+  return handshake_since_ == kNever || limit == kNever ? kNever : handshake_since_ + limit;
 }
 
 void Client::sync(Millis now) {
@@ -68,6 +86,11 @@ void Client::protocol_error(SocketId socket, Millis now) {
 }
 
 CommandResult Client::open(Millis now) {
+  // As Connection refuses its own invalid config: with no session to speak for it, the link would
+  // write pings before any handshake (and nothing could be sent).
+  if (std::isfinite(now) && resume_ && !resume_->config_valid()) {
+    return CommandResult::kInvalidConfig;
+  }
   return after(conn_.open(now));
 }
 CommandResult Client::close(Millis now, int code) {
@@ -102,7 +125,14 @@ CommandResult Client::handle_timeout(Millis now) {
   // The session's timers first: an ack due now is decided while the socket is still attached (a
   // verdict in the same step detaches it, and the ack is then not written).
   if (resume_) resume_->handle_timeout(now);
-  return after(conn_.handle_timeout(now));
+  const CommandResult r = conn_.handle_timeout(now);
+  // A server that never answers new or resume (or answers new with expired for ever) would hold
+  // the app's messages on an open socket: connect_timeout bounds the handshake as it bounds the
+  // opening, and a miss is the server's protocol error.
+  if (resume_ && r == CommandResult::kOk && handshake_deadline() <= conn_.now()) {
+    protocol_error(attached_, conn_.now());
+  }
+  return after(r);
 }
 CommandResult Client::handle_network(bool online, Millis now) {
   return after(conn_.handle_network(online, now));
@@ -184,7 +214,7 @@ CommandResult Client::expire(Millis now) {
 
 Millis Client::poll_timeout() const {
   const Millis t = conn_.poll_timeout();
-  return resume_ ? std::min(t, resume_->poll_timeout()) : t;
+  return resume_ ? std::min({t, resume_->poll_timeout(), handshake_deadline()}) : t;
 }
 
 std::size_t Client::pending_outputs() const {

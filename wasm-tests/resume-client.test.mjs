@@ -127,15 +127,34 @@ describe('resume: the shim', () => {
     const { ll, s, time, transport, events } = await resumed(t);
     s.message(`${P}hello abc 120000`);
     ll.send('1');
-    s.sendThrows = new Error('boom');
+    s.notOpen = true; // the socket takes nothing more (send returns false)
     assert.equal(ll.send('2'), true, 'accepted: it is kept');
-    assert.ok(events.of('error').some((e) => /send: boom/.test(e.message)));
-    assert.equal(s.closed?.code !== undefined, true);
+    assert.ok(events.of('error').some((e) => /send: the socket did not take a message/.test(e.message)));
+    assert.ok(s.closed, 'abandoned');
     time.advance(1000);
     const s2 = transport.last;
     s2.open();
     s2.message(`${P}resumed 1`);
     assert.deepEqual(s2.sent.slice(1), ['2']);
+    assert.equal(ll.stats.messagesSent, 2, 'a resend is not counted again');
+  });
+
+  test('a message the transport refuses (throws) ends the session: it is dropped as refused, not resent for ever', async (t) => {
+    const { ll, s, time, transport, events } = await resumed(t);
+    s.message(`${P}hello abc 120000`);
+    ll.send('1');
+    s.sendThrows = new Error('too big for this platform');
+    assert.equal(ll.send('poison'), true);
+    s.sendThrows = null;
+    assert.deepEqual(events.of('drop').map((e) => [e.data, e.reason, e.error?.message]), [['1', 'expired', undefined], ['poison', 'refused', 'too big for this platform']]);
+    assert.deepEqual(events.of('expired').map((e) => e.cause), ['explicit']);
+    ll.send('after');
+    time.advance(1000);
+    const s2 = transport.last;
+    s2.open();
+    assert.deepEqual(s2.sent, [`${P}new`], 'a new session');
+    s2.message(`${P}hello def 120000`);
+    assert.deepEqual(s2.sent.slice(1), ['after']);
   });
 
   test('the bound: beyond maxQueued kept, send() refuses with a drop', async (t) => {
@@ -146,12 +165,93 @@ describe('resume: the shim', () => {
     assert.deepEqual(events.of('drop').map((e) => [e.data, e.reason]), [['c', 'queue-full']]);
   });
 
-  test('close() drops what is kept, each with its data', async (t) => {
+  test('close(): what was never written is dropped, what was written and not acknowledged may have arrived', async (t) => {
     const { ll, s, events } = await resumed(t);
     s.message(`${P}hello abc 120000`);
     ll.send('a');
+    s.notOpen = true;
+    ll.send('b'); // not taken: the socket is abandoned, 'b' waits for the next one
     ll.close();
-    assert.deepEqual(events.of('drop').map((e) => [e.data, e.reason]), [['a', 'closed']]);
+    assert.deepEqual(events.of('drop').map((e) => [e.data, e.reason]), [['b', 'closed']]);
+    assert.equal(ll.stats.maybeLost, 1);
+    assert.equal(ll.stats.queued, 0);
+  });
+
+  // --- found by a hostile review ---
+
+  test('a drop listener that sends during an expiry: every old message dropped once, every new one written once', async (t) => {
+    const { ll, s, events } = await resumed(t);
+    s.message(`${P}hello abc 120000`);
+    for (const m of ['old1', 'old2', 'old3']) ll.send(m);
+    let n = 0;
+    ll.addEventListener('drop', () => {
+      if (n < 2) ll.send(`new-${'AB'[n++]}`); // into the next session, numbered from 1 again
+    });
+    s.message(`${P}expired`);
+    assert.deepEqual(events.of('drop').map((e) => e.data), ['old1', 'old2', 'old3']);
+    s.message(`${P}hello def 120000`);
+    ll.send('new-C');
+    assert.deepEqual(s.sent.slice(-3), ['new-A', 'new-B', 'new-C']);
+    assert.equal(ll.stats.queued, 3);
+    assert.equal(ll.bufferedAmount, 0, 'nothing waits to be written');
+  });
+
+  test('bufferedAmount after an expiry with nothing kept counts only what waits', async (t) => {
+    const { ll, s } = await resumed(t);
+    s.message(`${P}hello abc 120000`);
+    for (const m of ['a', 'b', 'c']) ll.send(m);
+    s.message(`${P}ack 3`);
+    s.message(`${P}expired`);
+    s.message(`${P}hello def 120000`);
+    ll.send('bbbbbbbbbb');
+    assert.equal(ll.bufferedAmount, 0);
+  });
+
+  test('a send from an error listener after a failed write is not written on the abandoned socket', async (t) => {
+    const { ll, s, time, transport } = await resumed(t);
+    s.message(`${P}hello abc 120000`);
+    ll.addEventListener('error', () => ll.send('error-report'));
+    ll.send('m1');
+    s.notOpen = true;
+    ll.send('m2');
+    assert.deepEqual(s.sent.slice(1), ['m1'], 'nothing more on the abandoned socket');
+    time.advance(5000);
+    const s2 = transport.last;
+    s2.open();
+    s2.message(`${P}resumed 1`);
+    assert.deepEqual(s2.sent.slice(1), ['m2', 'error-report']);
+  });
+
+  test('a transport that answers synchronously from send(): resends stay ahead of new messages', async (t) => {
+    const { ll, s, time, transport } = await resumed(t);
+    s.message(`${P}hello abc 120000`);
+    for (const m of ['c1', 'c2', 'c3']) ll.send(m);
+    s.remoteClose(1006);
+    time.advance(1000);
+    const s2 = transport.last;
+    s2.open();
+    const send = s2.send.bind(s2);
+    s2.send = (d) => {
+      send(d);
+      if (!String(d).startsWith(P) && !String(d).startsWith('reply')) s2.message(`got ${d}`);
+    };
+    ll.addEventListener('message', (e) => ll.send(`reply to ${e.data}`));
+    s2.message(`${P}resumed 0`);
+    assert.deepEqual(s2.sent.slice(1), ['c1', 'c2', 'c3', 'reply to got c1', 'reply to got c2', 'reply to got c3']);
+  });
+
+  test('a protocol error closes with a close frame (4010), not by abandoning the socket', async (t) => {
+    const { s } = await resumed(t);
+    s.message(`${P}hello abc 120000`);
+    s.message(`${P}ack x`);
+    assert.deepEqual(s.closed, { code: 4010, reason: 'protocol-error', abandon: false });
+  });
+
+  test('odd inbound data from a transport (null, undefined) is counted and delivered, not thrown', async (t) => {
+    const { s, events } = await resumed(t);
+    s.message(`${P}hello abc 120000`);
+    s.message(null).message(undefined);
+    assert.deepEqual(events.of('message').map((e) => e.data), [null, undefined]);
   });
 
   test('bad options are named', () => {

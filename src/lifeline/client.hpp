@@ -9,7 +9,10 @@
 //   - a malformed control frame or a message out of place closes the socket with 4010
 //     (kCodeProtocolError) and it is lost like an errored one;
 //   - messages sent while not attached wait in the session (numbered), not in a queue: Connection's
-//     flush-queue is not passed on.
+//     flush-queue is not passed on;
+//   - an open socket whose handshake is not answered within connect_timeout is the server's
+//     protocol error;
+//   - after the final close, resume outputs not yet polled are withdrawn.
 // Resume off, it is Connection exactly.
 #pragma once
 
@@ -126,11 +129,13 @@ class Client {
   void take_outputs();
   void protocol_error(SocketId socket, Millis now);
   CommandResult dispatch(SocketId socket, const Control& c, Millis now);
+  Millis handshake_deadline() const;
 
   Connection conn_;
   std::optional<ResumeState> resume_;
-  SocketId attached_ = 0;         // the socket the session is connected on (0: none)
-  std::vector<Pending> pending_;  // read from pending_read_ (no deque: its code is large)
+  SocketId attached_ = 0;            // the socket the session is connected on (0: none)
+  Millis handshake_since_ = kNever;  // since when an attached socket waits for hello or resumed
+  std::vector<Pending> pending_;     // read from pending_read_ (no deque: its code is large)
   std::size_t pending_read_ = 0;
   ControlBuffer frame_{};  // the text of the output poll() returned last
   std::uint64_t resumes_ = 0;
