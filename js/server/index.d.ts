@@ -192,10 +192,12 @@ export interface ResumeServerOptions {
   /** ...or this many bytes (1 to 65536). Default 65536. */
   ackBytes?: number;
   /**
-   * The server's own heartbeat (ms, > 0, or Infinity: off, the default): after this long with
-   * nothing from the client, `ping <received>`; nothing within pongTimeout more, and the
-   * connection is dropped (terminate()) and its session detached. Catches a connection that goes
-   * silent without a close (half-open), which would otherwise keep its session attached.
+   * The server's own heartbeat (ms, > 0, or Infinity: off): after this long with nothing from the
+   * client, `ping <received>`; nothing within pongTimeout more, and the connection is dropped and
+   * its session detached (its window starts). Catches a connection that goes silent without a
+   * close (half-open), which would otherwise keep its session, and what it keeps, for ever.
+   * Default 30000: three of the client's default pingInterval (a healthy client pings after 10 s
+   * of silence).
    */
   pingInterval?: number;
   /** How long (ms, finite, > 0) after the heartbeat's ping the connection is dead. Default 10000 (the client's pongTimeout default). */

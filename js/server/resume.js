@@ -136,7 +136,7 @@ export class ResumeSession extends EventEmitter {
       this._sent = readField('first');
       this._kept.push(m);
       this._keptBytes += m.bytes;
-      if (outcome === 'write' && this._conn) write(this._conn, m);
+      if (outcome === 'write' && this._conn) write(this._server, this._conn, m);
       ok = true;
     }
     this._server._drain(this);
@@ -223,7 +223,10 @@ export class ResumeServer extends EventEmitter {
       ackBytes: option(options, 'ackBytes', d.ackBytes, (v) => Number.isInteger(v) && v >= 1 && v <= R.maxAckBytes, `a whole number from 1 to ${R.maxAckBytes}`),
       // The server's own heartbeat, off by default: a Lifeline pings the server, and a connection
       // that dies with a close is noticed anyway; this catches one that goes silent (half-open).
-      pingInterval: option(options, 'pingInterval', Infinity, (v) => v > 0, 'a number of ms > 0, or Infinity (no heartbeat)'),
+      // On by default: a client gone half-open never closes its connection, and its session (with
+      // what it keeps) would stay attached for ever. A healthy client pings after its own
+      // pingInterval of silence, so three of those mean the link is gone.
+      pingInterval: option(options, 'pingInterval', 3 * field('pingInterval'), (v) => v > 0, 'a number of ms > 0, or Infinity (no heartbeat)'),
       pongTimeout: option(options, 'pongTimeout', field('pongTimeout'), (v) => Number.isFinite(v) && v > 0, 'a finite number of ms > 0'),
     };
     const principal = options.principal;
@@ -374,6 +377,14 @@ export class ResumeServer extends EventEmitter {
     } catch (error) {
       this._report(error);
     }
+  }
+
+  /** @internal a connection of no use any more (silent, or not reading): detached at once, its
+   * socket dropped without a closing handshake where ws allows (terminate). */
+  _drop(/** @type {Connection} */ c, /** @type {number} */ code) {
+    this._gone(c);
+    if (typeof (/** @type {any} */ (c.ws).terminate) === 'function') /** @type {any} */ (c.ws).terminate();
+    else c.ws.close(code);
   }
 
   /** @internal the connection closed or failed */
@@ -576,9 +587,7 @@ export class ResumeServer extends EventEmitter {
     if (c.pingAt > c.lastIn) {
       wait = c.pingAt + pongTimeout - now;
       if (wait <= 0) {
-        this._gone(c);
-        if (typeof (/** @type {any} */ (c.ws).terminate) === 'function') /** @type {any} */ (c.ws).terminate();
-        else c.ws.close(contract().codes.pongTimeout);
+        this._drop(c, contract().codes.pongTimeout);
         return;
       }
     } else {
@@ -618,7 +627,7 @@ export class ResumeServer extends EventEmitter {
       } else if (out === 'resend') {
         for (let seq = first; seq <= last; seq++) {
           const m = s._at(seq);
-          if (m && s._conn) write(s._conn, m);
+          if (m && s._conn) write(this, s._conn, m);
         }
       } else if (out === 'release') {
         s._forget(last);
@@ -718,10 +727,16 @@ function readText(/** @type {number} */ n) {
   return Buffer.from(mod.HEAPF64.buffer, mod.frameAddress(), n).toString('latin1');
 }
 
-/** @param {Connection} c @param {KeptMessage} m */
-function write(c, m) {
+/** @param {ResumeServer} server @param {Connection} c @param {KeptMessage} m */
+function write(server, c, m) {
   // A closing socket drops it (ws does not throw after close): the resume resends it.
-  if (c.ws.readyState === OPEN) c.ws.send(m.data, { binary: m.binary });
+  if (c.ws.readyState !== OPEN) return;
+  c.ws.send(m.data, { binary: m.binary });
+  // A client that does not read would make ws queue every message for ever (what is kept for a
+  // resend is bounded; ws's copy is not): past the replay bound in ws's buffer, the connection is
+  // of no use. Dropped, the session detaches; the client resumes from what it had read.
+  const buffered = /** @type {any} */ (c.ws).bufferedAmount;
+  if (typeof buffered === 'number' && buffered > server.options.maxBufferedBytes) server._drop(c, 1008);
 }
 
 /** An app text as the app gave it (the kept copy is the escaped wire text). */
