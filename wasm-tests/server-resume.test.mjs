@@ -703,6 +703,28 @@ test('the server\'s heartbeat (pingInterval): ping <received> after silence; a c
   assert.equal(time.pending(), 0);
 });
 
+test('maxSessions: a new beyond it is refused with 1013 (the client backs off); once one is freed, new works again', async () => {
+  const env = await setup({ maxSessions: 2, window: 1000 });
+  try {
+    const a = await handshake(env);
+    await handshake(env);
+    const c = await rawClient(env.url);
+    c.control('new');
+    assert.equal((await c.closed).code, 1013);
+    assert.equal(env.resume.stats.sessions, 2);
+    a.c.ws.close();
+    await once(a.session, 'detached');
+    env.time.advance(1000); // a's window: freed
+    assert.equal(env.resume.stats.sessions, 1);
+    const d = await rawClient(env.url);
+    d.control('new');
+    assert.match(String(await d.next()), /hello /);
+    d.ws.close();
+  } finally {
+    await env.close();
+  }
+});
+
 test('options: each wrong one is named with what was expected', () => {
   const bad = [
     [{ window: -1 }, /options\.window: expected a finite number of ms >= 0, got -1/],
@@ -719,11 +741,12 @@ test('options: each wrong one is named with what was expected', () => {
     [{ timers: {} }, /options\.timers: expected \{ setTimeout, clearTimeout \}/],
     [{ pingInterval: 0 }, /options\.pingInterval: expected a number of ms > 0, or Infinity/],
     [{ pongTimeout: Infinity }, /options\.pongTimeout: expected a finite number of ms > 0/],
+    [{ maxSessions: 0 }, /options\.maxSessions: expected a whole number >= 1, or Infinity/],
   ];
   for (const [options, message] of bad) assert.throws(() => new ResumeServer(/** @type {any} */ (options)), message, JSON.stringify(options));
   assert.throws(() => new ResumeServer(/** @type {any} */ (null)), /expected an options object, got null/);
   const defaults = new ResumeServer();
-  assert.deepEqual({ ...defaults.options }, { window: R.server.window, maxBuffered: R.server.maxUnacked, maxBufferedBytes: R.server.maxUnackedBytes, maxAge: R.server.maxAge, ackDelay: R.server.ackDelay, ackEvery: R.server.ackEvery, ackBytes: R.server.ackBytes, pingInterval: 3 * (contract().fields.find((f) => f.js === 'pingInterval')?.default ?? NaN), pongTimeout: contract().fields.find((f) => f.js === 'pongTimeout')?.default });
+  assert.deepEqual({ ...defaults.options }, { window: R.server.window, maxBuffered: R.server.maxUnacked, maxBufferedBytes: R.server.maxUnackedBytes, maxAge: R.server.maxAge, ackDelay: R.server.ackDelay, ackEvery: R.server.ackEvery, ackBytes: R.server.ackBytes, pingInterval: 3 * (contract().fields.find((f) => f.js === 'pingInterval')?.default ?? NaN), pongTimeout: contract().fields.find((f) => f.js === 'pongTimeout')?.default, maxSessions: Infinity });
   assert.throws(() => defaults.accept(/** @type {any} */ ({})), /ResumeServer\.accept: expected a ws WebSocket/);
   defaults.close();
 });

@@ -202,6 +202,8 @@ export interface ResumeServerOptions {
   pingInterval?: number;
   /** How long (ms, finite, > 0) after the heartbeat's ping the connection is dead. Default 10000 (the client's pongTimeout default). */
   pongTimeout?: number;
+  /** Sessions held at most (attached or waiting for a resume); a `new` beyond them is refused with a 1013 close (the client backs off and asks again). Default Infinity. */
+  maxSessions?: number;
   /** The authenticated principal of a connection (from its upgrade request): a session resumes only for the principal that created it. Default: none (every connection the same). */
   principal?: (req: any) => string | undefined;
   /** Milliseconds. Default performance.now. */

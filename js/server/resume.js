@@ -24,6 +24,7 @@ const PREFIX = Buffer.from(R.prefix, 'latin1');
 const ESCAPE_VERB = R.escape.slice(R.prefix.length).trimEnd();
 const SESSION_ID_BYTES = 16; // 128 bits (PROTOCOL.md, Security): 22 characters of base64url
 const OPEN = 1; // ws's WebSocket.OPEN (not imported: `ws` is the app's, whichever copy it uses)
+const TRY_AGAIN_LATER = contract().hint.codes[1]; // 1013: a refused `new` (maxSessions)
 const field = (/** @type {string} */ js) => /** @type {{ default: number }} */ (contract().fields.find((f) => f.js === js)).default;
 
 /**
@@ -228,6 +229,8 @@ export class ResumeServer extends EventEmitter {
       // pingInterval of silence, so three of those mean the link is gone.
       pingInterval: option(options, 'pingInterval', 3 * field('pingInterval'), (v) => v > 0, 'a number of ms > 0, or Infinity (no heartbeat)'),
       pongTimeout: option(options, 'pongTimeout', field('pongTimeout'), (v) => Number.isFinite(v) && v > 0, 'a finite number of ms > 0'),
+      // Sessions are memory for as long as their window: a flood of `new` must not take it all.
+      maxSessions: option(options, 'maxSessions', Infinity, (v) => v === Infinity || (Number.isInteger(v) && v >= 1), 'a whole number >= 1, or Infinity'),
     };
     const principal = options.principal;
     if (principal !== undefined && typeof principal !== 'function') throw new TypeError(`ResumeServer: options.principal: expected a function (req) => string | undefined, got ${describe(principal)}`);
@@ -521,8 +524,13 @@ export class ResumeServer extends EventEmitter {
     if (n > 0 && c.ws.readyState === OPEN) c.ws.send(readText(n));
   }
 
-  /** @internal `new`: a session for this connection, answered with hello */
+  /** @internal `new`: a session for this connection, answered with hello; at maxSessions, refused
+   * with 1013 (Try Again Later: the client backs off and asks again, PROTOCOL.md) */
   _new(/** @type {Connection} */ c) {
+    if (this._sessions.size >= this.options.maxSessions) {
+      this._closeWith(c, TRY_AGAIN_LATER);
+      return;
+    }
     const mod = core();
     const id = randomBytes(SESSION_ID_BYTES).toString('base64url');
     const p = mod.sessionCreate(...this._config);
