@@ -291,6 +291,47 @@ TEST(ClientResume, CloseWithdrawsWhatTheSessionSaidAndTheShimHasNotCarriedOut) {
   EXPECT_TRUE(has(out, "conn close-socket 1000")) << joined(out);
 }
 
+TEST(ClientResume, TheSessionsDeadlinesRunWithEveryInputNotOnlyTimeouts) {
+  // Found by the fuzzer: a deadline of the session (the handshake's, an ack's) passed during an
+  // input that was not a timeout left poll_timeout() earlier than the time of that input.
+  Client c(resume_config());
+  c.open(0);
+  drain(c);
+  c.handle_socket_opened(1, 21);
+  drain(c);
+  c.handle_network(true, 20000);  // past the handshake's deadline (21 + 10000)
+  EXPECT_GT(c.poll_timeout(), c.connection().now());
+  const auto out = drain(c);
+  EXPECT_TRUE(has(out, "conn close-socket 4010")) << joined(out);
+  Opened o;
+  o.c.handle_message(1, 10, 100);
+  o.c.handle_activity(1, 40000);  // past the ack's delay (100 + 30000)
+  EXPECT_GT(o.c.poll_timeout(), o.c.connection().now());
+}
+
+TEST(ClientResume, AfterTheFinalCloseNothingIsKeptAndANewRunStartsANewSession) {
+  Opened o;
+  Client& c = o.c;
+  c.send(3, 30);
+  c.send(3, 31);
+  c.close(40);
+  drain(c);
+  EXPECT_EQ(c.send(3, 41).outcome, SendOutcome::kInvalid);  // final: the shim dropped what it kept
+  EXPECT_EQ(c.resume_stats().unacked, 0u);
+  c.open(50);
+  c.handle_socket_opened(2, 60);
+  const auto out = drain(c);
+  EXPECT_EQ(out.front(), "res send-control \"new\" @2") << joined(out);
+}
+
+TEST(ClientResume, AnAppLevelPongIsNeverWrittenWithResume) {
+  Opened o;
+  Client& c = o.c;
+  c.handle_server_ping(1, 50);  // the shim refuses isServerPing with resume; a C++ caller may not
+  for (const auto& l : drain(c))
+    EXPECT_EQ(l.rfind("conn send-pong", 0), std::string::npos) << l;
+}
+
 TEST(ClientResume, OffItIsTheConnection) {
   Config cfg;
   Client c(cfg);

@@ -18,7 +18,10 @@
 //   header  one byte per config field, in Field order (field_spec): 0 keeps the default; for a
 //           number, 1..255 picks kValues[(b - 1) % size]; for a flag, its low bit; for the seed, b.
 //   ops     an op byte: its low 4 bits pick the input (Op); its high 4 bits pick the drain after
-//           it: 0-11 everything, 12-15 only 0-3 outputs. Then the op's argument bytes: a time
+//           it: 0-11 everything, 12-15 only 0-3 outputs; except 0xb0-0xbf (high bits 11), which
+//           pick handle_protocol_error (Op::kProtocolError, drains everything: the 16 low-bit ops
+//           were all taken, and high bits 0-11 all meant the same, so no seed changes meaning).
+//           Then the op's argument bytes: a time
 //           (time_arg), a socket id (id_arg), a close code (kCodes), flags (for a close, its
 //           reason: kReasons), a Retry-After for an error or failed attempt (0: none, else
 //           kValues).
@@ -96,19 +99,20 @@ enum class Op : std::uint8_t {
   kTimeoutAtDeadline,  // handle_timeout when poll_timeout() says, on time, early or late
   kDrain,              // no input: drain what is pending
   kClock,              // no input: the shim's clock moves
+  kProtocolError,      // handle_protocol_error (op bytes 0xb0-0xbf)
 };
 
 const char* op_name(Op op) {
   constexpr const char* kNames[] = {
-      "open",    "close",       "reconnect",  "opened",           "activity",
-      "pong",    "server-ping", "error",      "socket-closed",    "attempt-failed",
-      "timeout", "network",     "foreground", "timeout@deadline", "drain",
-      "clock"};
+      "open",    "close",         "reconnect",  "opened",           "activity",
+      "pong",    "server-ping",   "error",      "socket-closed",    "attempt-failed",
+      "timeout", "network",       "foreground", "timeout@deadline", "drain",
+      "clock",   "protocol-error"};
   return kNames[static_cast<int>(op)];
 }
 
 bool takes_id(Op op) {
-  return op >= Op::kOpened && op <= Op::kAttemptFailed;
+  return (op >= Op::kOpened && op <= Op::kAttemptFailed) || op == Op::kProtocolError;
 }
 
 // The bytes, read front to back; 0 once they run out.
@@ -408,7 +412,7 @@ class Player {
   Input decode() {
     Input in;
     const std::uint8_t b = bytes_.next();
-    in.op = static_cast<Op>(b & 0x0f);
+    in.op = (b >> 4) == 11 ? Op::kProtocolError : static_cast<Op>(b & 0x0f);
     if ((b >> 4) >= 12) in.drain = (b >> 4) - 12;
     switch (in.op) {
       case Op::kClose:
@@ -474,6 +478,8 @@ class Player {
         return conn_.handle_socket_closed(in.id, in.now, in.code, in.flag, in.allowed, in.reason);
       case Op::kAttemptFailed:
         return conn_.handle_attempt_failed(in.id, in.now, in.retry_after);
+      case Op::kProtocolError:
+        return conn_.handle_protocol_error(in.id, in.now);
       case Op::kTimeout:
       case Op::kTimeoutAtDeadline:
         return conn_.handle_timeout(in.now);
@@ -556,9 +562,12 @@ class Player {
     check(!std::isnan(deadline), "poll_timeout() is NaN");
     check(deadline == kNever || deadline > accepted_now_,
           "poll_timeout() is not later than the effective now");
-    // (A delay that overflows the clock, 1e300 + 1.7e308, is "never" and is allowed to be.)
+    // (A delay that overflows the clock, 1e300 + 1.7e308, is "never" and is allowed to be; a
+    // server's hint may ask for up to max_hint_delay rather than max_reconnect_delay.)
+    const Millis longest =
+        std::max(conn_.config().max_reconnect_delay, conn_.config().max_hint_delay);
     if (conn_.state() == State::kBackoff &&
-        std::nextafter(accepted_now_ + conn_.config().max_reconnect_delay, kNever) < kNever)
+        std::nextafter(accepted_now_ + longest, kNever) < kNever)
       check(deadline < kNever, "backoff with no deadline: the attempt never comes");
 
     // State and stats agree.
@@ -673,6 +682,25 @@ class Player {
               "reconnect()'s event is not attempt 0 with no delay to speak of");
       }
       check(pending_reconnecting == 1, "an older reconnecting event pending after reconnect()");
+    }
+    // A protocol error is only for the open socket, which it closes with 4010 (cause protocol);
+    // while connecting there is no peer to have broken the protocol.
+    if (in.op == Op::kProtocolError && finite && !stale) {
+      check((result == R::kOk) == (before.state == State::kOpen),
+            "a protocol error on the live socket was not taken exactly while open");
+      if (result == R::kOk) {
+        check(conn_.live_socket() != before.live, "a protocol error left its socket live");
+        bool closed = false;
+        for (std::size_t i = first_new; i < after.pending.size(); ++i) {
+          const Output& o = after.pending[i];
+          if (o.kind == K::kCloseSocket && o.socket == before.live) {
+            closed = o.code == kCodeProtocolError && o.cause == CloseCause::kProtocol;
+          }
+        }
+        // (Unless the shim never polled its open-socket: then nothing is said of it.)
+        check(closed || held_ != before.live,
+              "a protocol error did not close its socket with 4010, cause protocol");
+      }
     }
   }
 

@@ -403,6 +403,25 @@ TEST(ResumeScenario, TheRingGrowsOnDemandAndKeepsOrderAcrossItsWrap) {
   EXPECT_EQ(c.capacity(), 20u);
 }
 
+TEST(ResumeScenario, AByteBoundNearTwoToTheSixtyFourDoesNotWrap) {
+  // Found by the fuzzer: bytes_ + bytes wrapped, and a message past the bound was accepted.
+  ResumeConfig config;
+  config.max_unacked_bytes = ~std::uint64_t{0};
+  ResumeState c(config, ResumeRole::kClient);
+  EXPECT_EQ(c.on_send(~std::uint64_t{0}, 0).outcome, SendOutcome::kHold);
+  EXPECT_EQ(c.on_send(std::uint64_t{1} << 63, 0).outcome, SendOutcome::kFull);
+  EXPECT_EQ(c.unacked_bytes(), ~std::uint64_t{0});
+  ResumeConfig server = ResumeConfig::server();
+  server.max_unacked_bytes = ~std::uint64_t{0};
+  ResumeState s(server, ResumeRole::kServer);
+  ASSERT_EQ(s.on_new("x", 0), CommandResult::kOk);
+  drain(s);
+  s.on_send(~std::uint64_t{0} - 5, 0);
+  EXPECT_EQ(s.on_send(10, 0).outcome, SendOutcome::kWrite);  // the first makes room
+  EXPECT_EQ(show(s, drain(s)), "drop 1..1");
+  EXPECT_EQ(s.unacked_bytes(), 10u);
+}
+
 TEST(ResumeScenario, StandaloneAcksByCountBytesAndDelay) {
   ResumeConfig config;
   config.ack_every = 4;

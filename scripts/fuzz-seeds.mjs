@@ -82,6 +82,8 @@ const op = {
   deadline: (which = 0, d) => [OPS.deadline | drain(d), which],
   drain: () => [OPS.drain],
   clock: (t) => [OPS.clock, t],
+  // Op bytes 0xb0-0xbf: handle_protocol_error (the low 4 bits were all taken).
+  protocolError: (id = ID.live, t = T.plus(1)) => [0xb0, ...[id].flat(), t],
 };
 // A healthy open link: open, opened, one ping answered.
 const healthy = [op.open(), op.opened(), op.deadline(), op.pong()];
@@ -167,6 +169,9 @@ const seeds = {
   'adaptive-pong': [config({ adaptive_pong_timeout: true, min_pong_timeout: 1 }), ...healthy,
     op.deadline(), op.pong(), op.deadline(), op.pong(), op.deadline(), op.deadline(), op.pong(),
     op.deadline(), op.deadline(), op.deadline()],
+  'protocol-error': [config(), op.open(), op.protocolError(ID.live, T.same), ...healthy.slice(1),
+    op.protocolError(ID.previous), op.protocolError(ID.next), op.protocolError(ID.live, T.NaN),
+    op.protocolError(), op.protocolError(), op.deadline(), op.opened(), op.protocolError()],
   'partial-drains': [config(), op.open(T.same, 0), op.opened(ID.live, T.plus(1), 1),
     op.deadline(0, 0), op.pong(ID.live, T.plus(2), 2), op.error(ID.live, T.plus(1), 0),
     op.reconnect(T.same, 1), op.close(), op.drain()],

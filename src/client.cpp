@@ -23,22 +23,46 @@ bool Client::config_valid() const {
   return conn_.config_valid() && (!resume_ || resume_->config_valid());
 }
 
-CommandResult Client::after(CommandResult result) {
+CommandResult Client::after(CommandResult result, Millis input_now) {
+  // The Client's time is the latest any input carried (the session's inputs do not move the
+  // link's clock), never going back.
+  const bool accepted = result != CommandResult::kIgnored &&
+                        result != CommandResult::kInvalidTime &&
+                        result != CommandResult::kInvalidConfig;
+  if (accepted && std::isfinite(input_now) && input_now > now_) now_ = input_now;
+  if (conn_.now() > now_) now_ = conn_.now();
   if (resume_) {
-    sync(conn_.now());
+    // The session's deadlines are the Client's: whatever the input, what they made due happens
+    // now, so that poll_timeout() stays later than the time of the latest input.
+    const Millis now = now_;
+    resume_->handle_timeout(now);
+    // A server that never answers new or resume (or answers new with expired for ever) would hold
+    // the app's messages on an open socket: connect_timeout bounds the handshake as it bounds the
+    // opening, and a miss is the server's protocol error (the socket was never useful).
+    // The input comes first (as Connection's do): a late hello still counts.
+    if (attached_ != 0 && resume_->phase() == ResumePhase::kHandshake &&
+        handshake_deadline() <= now) {
+      protocol_error(attached_, now, false);
+    }
+    sync(now);
     take_outputs();
     if (conn_.state() == State::kClosed) {
       // Final: what the session said and the shim has not carried out is withdrawn (no expired
-      // event, no frame on the closing socket); the shim drops what it keeps ('closed').
+      // event, no frame on the closing socket); the shim drops what it keeps ('closed'), and the
+      // session ends here (a later open() starts a new one).
       pending_.clear();
       pending_read_ = 0;
+      if (resume_->phase() != ResumePhase::kNoSession || resume_->next_seq() != 1) {
+        const ResumeConfig config = resume_->config();
+        resume_.emplace(config, ResumeRole::kClient);
+      }
     }
     // The handshake's deadline runs while an open socket waits for hello or resumed.
     const bool waiting = attached_ != 0 && resume_->phase() == ResumePhase::kHandshake;
     if (!waiting) {
       handshake_since_ = kNever;
     } else if (handshake_since_ == kNever) {
-      handshake_since_ = conn_.now();
+      handshake_since_ = now_;
     }
   }
   return result;
@@ -46,7 +70,10 @@ CommandResult Client::after(CommandResult result) {
 
 Millis Client::handshake_deadline() const {
   const Millis limit = conn_.config().connect_timeout;
-  return handshake_since_ == kNever || limit == kNever ? kNever : handshake_since_ + limit;
+  if (handshake_since_ == kNever || limit == kNever) return kNever;
+  // Strictly later, as Connection's deadlines: on a clock near ±1e308 adding cannot move it.
+  const Millis at = handshake_since_ + limit;
+  return at > handshake_since_ ? at : std::nextafter(handshake_since_, kNever);
 }
 
 void Client::sync(Millis now) {
@@ -81,8 +108,8 @@ void Client::take_outputs() {
   }
 }
 
-void Client::protocol_error(SocketId socket, Millis now) {
-  if (conn_.handle_protocol_error(socket, now) == CommandResult::kOk) ++protocol_errors_;
+void Client::protocol_error(SocketId socket, Millis now, bool useful) {
+  if (conn_.handle_protocol_error(socket, now, useful) == CommandResult::kOk) ++protocol_errors_;
 }
 
 CommandResult Client::open(Millis now) {
@@ -91,60 +118,57 @@ CommandResult Client::open(Millis now) {
   if (std::isfinite(now) && resume_ && !resume_->config_valid()) {
     return CommandResult::kInvalidConfig;
   }
-  return after(conn_.open(now));
+  return after(conn_.open(now), now);
 }
 CommandResult Client::close(Millis now, int code) {
-  return after(conn_.close(now, code));
+  return after(conn_.close(now, code), now);
 }
 CommandResult Client::reconnect(Millis now) {
-  return after(conn_.reconnect(now));
+  return after(conn_.reconnect(now), now);
 }
 CommandResult Client::handle_socket_opened(SocketId socket, Millis now) {
-  return after(conn_.handle_socket_opened(socket, now));
+  return after(conn_.handle_socket_opened(socket, now), now);
 }
 CommandResult Client::handle_activity(SocketId socket, Millis at) {
-  return after(conn_.handle_activity(socket, at));
+  return after(conn_.handle_activity(socket, at), at);
 }
 CommandResult Client::handle_pong(SocketId socket, Millis now) {
-  return after(conn_.handle_pong(socket, now));
+  return after(conn_.handle_pong(socket, now), now);
 }
 CommandResult Client::handle_server_ping(SocketId socket, Millis now) {
-  return after(conn_.handle_server_ping(socket, now));
+  return after(conn_.handle_server_ping(socket, now), now);
 }
 CommandResult Client::handle_socket_error(SocketId socket, Millis now, Millis retry_after) {
-  return after(conn_.handle_socket_error(socket, now, retry_after));
+  return after(conn_.handle_socket_error(socket, now, retry_after), now);
 }
 CommandResult Client::handle_attempt_failed(SocketId socket, Millis now, Millis retry_after) {
-  return after(conn_.handle_attempt_failed(socket, now, retry_after));
+  return after(conn_.handle_attempt_failed(socket, now, retry_after), now);
 }
 CommandResult Client::handle_socket_closed(SocketId socket, Millis now, int code, bool was_clean,
                                            bool reconnect_allowed, std::string_view reason) {
-  return after(conn_.handle_socket_closed(socket, now, code, was_clean, reconnect_allowed, reason));
+  return after(conn_.handle_socket_closed(socket, now, code, was_clean, reconnect_allowed, reason),
+               now);
 }
 CommandResult Client::handle_timeout(Millis now) {
-  // The session's timers first: an ack due now is decided while the socket is still attached (a
-  // verdict in the same step detaches it, and the ack is then not written).
-  if (resume_) resume_->handle_timeout(now);
-  const CommandResult r = conn_.handle_timeout(now);
-  // A server that never answers new or resume (or answers new with expired for ever) would hold
-  // the app's messages on an open socket: connect_timeout bounds the handshake as it bounds the
-  // opening, and a miss is the server's protocol error.
-  if (resume_ && r == CommandResult::kOk && handshake_deadline() <= conn_.now()) {
-    protocol_error(attached_, conn_.now());
-  }
-  return after(r);
+  return after(conn_.handle_timeout(now), now);  // the session's deadlines run in after()
 }
 CommandResult Client::handle_network(bool online, Millis now) {
-  return after(conn_.handle_network(online, now));
+  return after(conn_.handle_network(online, now), now);
 }
 CommandResult Client::handle_foreground(bool foreground, Millis now) {
-  return after(conn_.handle_foreground(foreground, now));
+  return after(conn_.handle_foreground(foreground, now), now);
 }
 
 Sent Client::send(std::uint64_t bytes, Millis now) {
-  if (!resume_) return Sent{};
+  if (!resume_ || conn_.state() == State::kClosed) return Sent{};  // final: nothing more is kept
   const Sent sent = resume_->on_send(bytes, now);
-  take_outputs();
+  // An accepted message is an input like any other; a refused one changes nothing but what the
+  // session's own timers made due (ResumeState::on_send).
+  if (sent.outcome == SendOutcome::kWrite || sent.outcome == SendOutcome::kHold) {
+    after(CommandResult::kOk, now);
+  } else {
+    take_outputs();
+  }
   return sent;
 }
 
@@ -157,7 +181,7 @@ CommandResult Client::handle_message(SocketId socket, std::uint64_t bytes, Milli
   if (!resume_) return life;
   const Received r = resume_->on_receive(bytes, now);
   if (r.result == CommandResult::kInvalidArgument) protocol_error(socket, now);
-  after(r.result);
+  after(r.result, now);
   return r.result == CommandResult::kOk ? CommandResult::kOk : CommandResult::kIgnored;
 }
 
@@ -176,16 +200,16 @@ CommandResult Client::handle_control_text(SocketId socket, std::string_view text
       return handle_message(socket, bytes - std::min<std::uint64_t>(bytes, kEscapePrefix.size()),
                             now);
     case TextFrame::kUnknown:  // a later version's frame: ignored, but it proves life
-      after(conn_.handle_activity(socket, now));
+      after(conn_.handle_activity(socket, now), now);
       return CommandResult::kIgnored;
     case TextFrame::kMalformed:
       conn_.handle_activity(socket, now);
       protocol_error(socket, now);
-      return after(CommandResult::kInvalidArgument);
+      return after(CommandResult::kInvalidArgument, now);
     case TextFrame::kControl:
       break;
   }
-  return after(dispatch(socket, c, now));
+  return after(dispatch(socket, c, now), now);
 }
 
 CommandResult Client::dispatch(SocketId socket, const Control& c, Millis now) {
@@ -209,7 +233,7 @@ CommandResult Client::dispatch(SocketId socket, const Control& c, Millis now) {
 
 CommandResult Client::expire(Millis now) {
   if (!resume_) return CommandResult::kIgnored;
-  return after(resume_->expire(now));
+  return after(resume_->expire(now), now);
 }
 
 Millis Client::poll_timeout() const {
@@ -234,8 +258,9 @@ bool Client::poll(ClientOutput& out) {
   }
   Output o;
   while (conn_.poll(o)) {
-    // Messages wait in the session, numbered; its kResend writes them after the handshake.
-    if (resume_ && o.kind == OutputKind::kFlushQueue) continue;
+    // Messages wait in the session, numbered; its kResend writes them after the handshake. And the
+    // session answers the protocol's pings: an app-level pong would be counted as a message.
+    if (resume_ && (o.kind == OutputKind::kFlushQueue || o.kind == OutputKind::kSendPong)) continue;
     out.conn = o;
     if (resume_ && o.kind == OutputKind::kSendPing) {
       const Control c = resume_->heartbeat(ControlKind::kPing, conn_.now());

@@ -333,10 +333,13 @@ CommandResult Connection::handle_attempt_failed(SocketId socket, Millis now, Mil
   return CommandResult::kOk;
 }
 
-CommandResult Connection::handle_protocol_error(SocketId socket, Millis now) {
+CommandResult Connection::handle_protocol_error(SocketId socket, Millis now, bool useful) {
   if (!std::isfinite(now)) return CommandResult::kInvalidTime;
   if (!is_live_socket(socket) || state_ != State::kOpen) return CommandResult::kIgnored;
   advance(now);
+  // A socket that never became useful (its handshake unanswered) counts no uptime: the failure
+  // count and backoff go on, as after a connect timeout.
+  if (!useful) opened_at_ = now;
   lose_socket(now, kCodeProtocolError, CloseCause::kProtocol, false, true, true);
   run_timers(now);
   return CommandResult::kOk;

@@ -381,18 +381,19 @@ Sent ResumeState::on_send(std::uint64_t bytes, Millis now) {
   const std::size_t cap = config_.max_unacked;
   if (bytes > config_.max_unacked_bytes ||
       (config_.overflow == Overflow::kRefuse &&
-       (unacked() + 1 > cap || bytes_ + bytes > config_.max_unacked_bytes))) {
+       (unacked() + 1 > cap || bytes > config_.max_unacked_bytes - bytes_))) {
     sent.outcome = SendOutcome::kFull;
     sent.poll = pending_outputs() > 0;
     return sent;
   }
   // kDropOldest: make room.
   Seq to = first_ - 1;
-  std::uint64_t room_needed = bytes_ + bytes;
+  // Subtractions, not sums: a byte bound near 2^64 must not wrap (bytes_ never exceeds it).
+  std::uint64_t kept_bytes = bytes_;
   std::size_t count = unacked();
-  while (count + 1 > cap || room_needed > config_.max_unacked_bytes) {
+  while (count + 1 > cap || bytes > config_.max_unacked_bytes - kept_bytes) {
     ++to;
-    room_needed -= ring_[(head_ + (to - first_)) % ring_.size()].bytes;
+    kept_bytes -= ring_[(head_ + (to - first_)) % ring_.size()].bytes;
     --count;
   }
   drop_front(to);

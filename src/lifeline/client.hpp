@@ -9,10 +9,11 @@
 //   - a malformed control frame or a message out of place closes the socket with 4010
 //     (kCodeProtocolError) and it is lost like an errored one;
 //   - messages sent while not attached wait in the session (numbered), not in a queue: Connection's
-//     flush-queue is not passed on;
+//     flush-queue is not passed on, nor its send-pong (the session answers the protocol's pings);
 //   - an open socket whose handshake is not answered within connect_timeout is the server's
 //     protocol error;
-//   - after the final close, resume outputs not yet polled are withdrawn.
+//   - after the final close, resume outputs not yet polled are withdrawn and the session ends;
+//   - the session's deadlines run with every input, as Connection's do.
 // Resume off, it is Connection exactly.
 #pragma once
 
@@ -39,8 +40,8 @@ struct ClientOutput {
   // Resume outputs: the socket they were decided for (0: none was open). A kSendControl or a
   // kResend for a socket that is no longer the live one is not carried out.
   SocketId socket = 0;
-  // The text to write: a kSendControl's frame; with resume on, a kSendPing's or kSendPong's (empty
-  // with resume off: the shim's own ping). Valid until the next poll().
+  // The text to write: a kSendControl's frame; with resume on, a kSendPing's (empty with resume
+  // off: the shim's own ping). Valid until the next poll().
   std::string_view frame;
 };
 
@@ -108,6 +109,9 @@ class Client {
   SocketId live_socket() const { return conn_.live_socket(); }
   const Stats& stats() const { return conn_.stats(); }
   ClientStats resume_stats() const;
+  // When an open socket's unanswered handshake becomes the server's protocol error (kNever: no
+  // handshake is waiting).
+  Millis handshake_deadline() const;
   const Connection& connection() const { return conn_; }
   // nullptr with resume off.
   const ResumeState* session() const { return resume_ ? &*resume_ : nullptr; }
@@ -124,16 +128,16 @@ class Client {
   };
   // After every input: attach the session to a socket that opened, detach it from one that went
   // away, then take the session's outputs (stamped with the socket).
-  CommandResult after(CommandResult result);
+  CommandResult after(CommandResult result, Millis input_now);
   void sync(Millis now);
   void take_outputs();
-  void protocol_error(SocketId socket, Millis now);
+  void protocol_error(SocketId socket, Millis now, bool useful = true);
   CommandResult dispatch(SocketId socket, const Control& c, Millis now);
-  Millis handshake_deadline() const;
 
   Connection conn_;
   std::optional<ResumeState> resume_;
   SocketId attached_ = 0;            // the socket the session is connected on (0: none)
+  Millis now_ = -kNever;             // the latest time an input carried
   Millis handshake_since_ = kNever;  // since when an attached socket waits for hello or resumed
   std::vector<Pending> pending_;     // read from pending_read_ (no deque: its code is large)
   std::size_t pending_read_ = 0;

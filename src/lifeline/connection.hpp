@@ -56,8 +56,10 @@ class Connection {
   // server's Retry-After in milliseconds (an HTTP 503 answer to the upgrade), NaN if none.
   CommandResult handle_attempt_failed(SocketId socket, Millis now, Millis retry_after = kNoHint);
   // The peer broke the resume protocol on the open socket (lifeline/client.hpp decides that):
-  // it is closed with kCodeProtocolError and lost like an errored socket.
-  CommandResult handle_protocol_error(SocketId socket, Millis now);
+  // it is closed with kCodeProtocolError and lost like an errored socket. `useful`: false when
+  // the socket never carried the app's traffic (its handshake went unanswered): then its time open
+  // does not count toward min_uptime.
+  CommandResult handle_protocol_error(SocketId socket, Millis now, bool useful = true);
   // `reconnect_allowed`: the app's verdict on this close (false makes it final). `reason`: the
   // close frame's reason; for 1012/1013 it may carry a retry hint (lifeline/hint.hpp).
   CommandResult handle_socket_closed(SocketId socket, Millis now, int code, bool was_clean,

@@ -205,7 +205,8 @@ class ResumeState {
   ResumeState(const ResumeConfig& config, ResumeRole role);
 
   // Every input returns (or carries) kInvalidTime, and changes nothing, when `now` is not finite;
-  // time that goes backwards counts as no time passing. Refused input changes nothing.
+  // time that goes backwards counts as no time passing. Refused input changes nothing but what
+  // its time made due (an ack whose delay ran out, an age or a window).
 
   // --- application messages ---
   Sent on_send(std::uint64_t bytes, Millis now);
