@@ -9,6 +9,7 @@ import { init } from '../js/index.js';
 import { core } from '../js/loader.js';
 import { contract } from '../js/contract.js';
 import { ResumeServer, ResumeSession } from '../js/server/index.js';
+import { FakeTime } from './support/fakes.mjs';
 
 await init();
 
@@ -21,33 +22,10 @@ const ESC = R.escape;
 const PROTOCOL_ERROR = R.protocolError;
 const SUPERSEDED = R.superseded;
 
-/** A clock and timers that move only when told. */
+/** A clock and timers that move only when told (the shim tests' FakeTime, as ResumeServer's options). */
 function fakeTime() {
-  let now = 1000;
-  const timers = new Map();
-  let next = 1;
-  return {
-    clock: () => now,
-    timers: {
-      setTimeout: (fn, ms) => {
-        timers.set(next, { fn, at: now + ms });
-        return next++;
-      },
-      clearTimeout: (id) => timers.delete(id),
-    },
-    pending: () => timers.size,
-    advance(ms) {
-      const end = now + ms;
-      for (;;) {
-        const due = [...timers].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-        if (!due) break;
-        timers.delete(due[0]);
-        now = Math.max(now, due[1].at);
-        due[1].fn();
-      }
-      now = end;
-    },
-  };
+  const time = new FakeTime(1000);
+  return Object.assign(time, { clock: () => time.now(), timers: time });
 }
 
 /** A WebSocketServer on 127.0.0.1 with a ResumeServer on it. */
