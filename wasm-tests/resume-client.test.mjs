@@ -6,6 +6,7 @@ import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, Lifeline, DEFAULTS } from '../js/index.js';
 import { contract } from '../js/contract.js';
+import { utf8Length } from '../js/outbox.js';
 import { flush } from './support/fakes.mjs';
 import { started } from './support/rig.mjs';
 
@@ -252,6 +253,14 @@ describe('resume: the shim', () => {
     s.message(`${P}hello abc 120000`);
     s.message(null).message(undefined);
     assert.deepEqual(events.of('message').map((e) => e.data), [null, undefined]);
+  });
+
+  test('UTF-8 lengths: the native count of long strings agrees with the loop of short ones', () => {
+    for (const [unit, bytes] of [['a', 1], ['é', 2], ['€', 3], ['😀', 4], ['\ud800', 3], ['\udc00x', 4]]) {
+      assert.equal(utf8Length(unit), bytes, `${JSON.stringify(unit)} alone`);
+      assert.equal(utf8Length(unit.repeat(300)), bytes * 300, `${JSON.stringify(unit)} x 300`);
+    }
+    assert.equal(utf8Length('x'.repeat(300) + '\ud83d'), 303, 'a lone high surrogate at the end');
   });
 
   test('bad options are named', () => {
