@@ -720,11 +720,12 @@ test('options: each wrong one is named with what was expected', () => {
     [{ pingInterval: 0 }, /options\.pingInterval: expected a number of ms > 0, or Infinity/],
     [{ pongTimeout: Infinity }, /options\.pongTimeout: expected a finite number of ms > 0/],
     [{ maxSessions: 0 }, /options\.maxSessions: expected a whole number >= 1, or Infinity/],
+    [{ maxUnsent: 0.5 }, /options\.maxUnsent: expected a whole number of bytes >= 1/],
   ];
   for (const [options, message] of bad) assert.throws(() => new ResumeServer(/** @type {any} */ (options)), message, JSON.stringify(options));
   assert.throws(() => new ResumeServer(/** @type {any} */ (null)), /expected an options object, got null/);
   const defaults = new ResumeServer();
-  assert.deepEqual({ ...defaults.options }, { window: R.server.window, maxBuffered: R.server.maxUnacked, maxBufferedBytes: R.server.maxUnackedBytes, maxAge: R.server.maxAge, ackDelay: R.server.ackDelay, ackEvery: R.server.ackEvery, ackBytes: R.server.ackBytes, pingInterval: 3 * (contract().fields.find((f) => f.js === 'pingInterval')?.default ?? NaN), pongTimeout: contract().fields.find((f) => f.js === 'pongTimeout')?.default, maxSessions: Infinity });
+  assert.deepEqual({ ...defaults.options }, { window: R.server.window, maxBuffered: R.server.maxUnacked, maxBufferedBytes: R.server.maxUnackedBytes, maxAge: R.server.maxAge, ackDelay: R.server.ackDelay, ackEvery: R.server.ackEvery, ackBytes: R.server.ackBytes, pingInterval: 3 * (contract().fields.find((f) => f.js === 'pingInterval')?.default ?? NaN), pongTimeout: contract().fields.find((f) => f.js === 'pongTimeout')?.default, maxSessions: Infinity, maxUnsent: 4 * R.server.maxUnackedBytes });
   assert.throws(() => defaults.accept(/** @type {any} */ ({})), /ResumeServer\.accept: expected a ws WebSocket/);
   defaults.close();
 });

@@ -204,6 +204,14 @@ export interface ResumeServerOptions {
   pongTimeout?: number;
   /** Sessions held at most (attached or waiting for a resume); a `new` beyond them is refused with a 1013 close (the client backs off and asks again). Default Infinity. */
   maxSessions?: number;
+  /**
+   * Bytes `ws` may hold unsent for one connection (its bufferedAmount) before the client counts as
+   * not reading: the connection is dropped, the session detaches, and the client resumes from what
+   * it had read (past the replay bounds, the session then expires). Default 4 × maxBufferedBytes,
+   * so that a burst the client is reading survives; an app that sends bursts larger than that
+   * should wait for bufferedAmount to fall.
+   */
+  maxUnsent?: number;
   /** The authenticated principal of a connection (from its upgrade request): a session resumes only for the principal that created it. Default: none (every connection the same). */
   principal?: (req: any) => string | undefined;
   /** Milliseconds. Default performance.now. */

@@ -229,6 +229,10 @@ export class ResumeServer extends EventEmitter {
       // pingInterval of silence, so three of those mean the link is gone.
       pingInterval: option(options, 'pingInterval', 3 * field('pingInterval'), (v) => v > 0, 'a number of ms > 0, or Infinity (no heartbeat)'),
       pongTimeout: option(options, 'pongTimeout', field('pongTimeout'), (v) => Number.isFinite(v) && v > 0, 'a finite number of ms > 0'),
+      // Bytes ws may hold unsent for one connection before its client counts as not reading (and
+      // is dropped): above the replay bound, so that a burst the client is reading is not turned
+      // into a drop, a resume and (past the replay bound) an expiry.
+      maxUnsent: option(options, 'maxUnsent', 4 * (options.maxBufferedBytes ?? d.maxUnackedBytes), (v) => Number.isSafeInteger(v) && v >= 1, 'a whole number of bytes >= 1'),
       // Sessions are memory for as long as their window: a flood of `new` must not take it all.
       maxSessions: option(options, 'maxSessions', Infinity, (v) => v === Infinity || (Number.isInteger(v) && v >= 1), 'a whole number >= 1, or Infinity'),
     };
@@ -741,10 +745,10 @@ function write(server, c, m) {
   if (c.ws.readyState !== OPEN) return;
   c.ws.send(m.data, { binary: m.binary });
   // A client that does not read would make ws queue every message for ever (what is kept for a
-  // resend is bounded; ws's copy is not): past the replay bound in ws's buffer, the connection is
-  // of no use. Dropped, the session detaches; the client resumes from what it had read.
+  // resend is bounded; ws's copy is not): past maxUnsent in ws's buffer, the connection is of no
+  // use. Dropped, the session detaches; the client resumes from what it had read.
   const buffered = /** @type {any} */ (c.ws).bufferedAmount;
-  if (typeof buffered === 'number' && buffered > server.options.maxBufferedBytes) server._drop(c, 1008);
+  if (typeof buffered === 'number' && buffered > server.options.maxUnsent) server._drop(c, 1008);
 }
 
 /** An app text as the app gave it (the kept copy is the escaped wire text). */
