@@ -7,6 +7,7 @@ import { SCENARIOS } from './recovery/run.mjs';
 import { COLORS, barChart, timeline } from './lib/svg.mjs';
 import { fmt, kb, median, pct } from './lib/util.mjs';
 import { adaptiveGoals, adaptiveSection } from './adaptive/report.mjs';
+import { resumeSection } from './resume/report.mjs';
 import { DEFAULTS } from '../js/contract.js';
 
 // The repository root with its trailing slash, cut out of stack traces quoted in the report.
@@ -999,6 +1000,7 @@ ${recoverySection(results.recovery && !results.recovery.error ? results.recovery
   parts.push(sizeSection(results.size, plots));
   parts.push(startupSection(results.startup));
   parts.push(adaptiveSection(results.adaptive));
+  parts.push(resumeSection(results.resume));
   parts.push(`## Where we fall short, and why
 
 ${short.length ? short.map((s) => `- ${s}`).join('\n') : '- Nothing in this run.'}

@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark in one run, then BENCHMARKS.md and bench/out/*.svg rewritten.
 //
 //   node bench/run.mjs                 everything (about 9 minutes on 2 cores)
-//   node bench/run.mjs --only=size,startup      a subset (recovery, herd, adaptive, overhead, size, startup);
+//   node bench/run.mjs --only=size,startup      a subset (recovery, herd, adaptive, overhead, resume, size, startup);
 //                                                BENCHMARKS.md is then written to bench/out/ instead
 //   node bench/run.mjs --no-chromium   Node only
 //
@@ -18,6 +18,7 @@ import { runSizeInChild } from './size/run.mjs';
 import { runStartup } from './startup/run.mjs';
 import { runHerd } from './herd/run.mjs';
 import { runAdaptive } from './adaptive/run.mjs';
+import { runResume } from './resume/run.mjs';
 import { writeReport } from './report.mjs';
 import { startBrowser } from './lib/browser.mjs';
 import { machineInfo } from './lib/machine.mjs';
@@ -25,7 +26,7 @@ import { log } from './lib/util.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = path.join(ROOT, 'bench/out');
-const ALL = ['recovery', 'herd', 'adaptive', 'overhead', 'size', 'startup'];
+const ALL = ['recovery', 'herd', 'adaptive', 'overhead', 'resume', 'size', 'startup'];
 
 const args = process.argv.slice(2);
 const onlyArg = args.find((a) => a.startsWith('--only='));
@@ -116,6 +117,8 @@ try {
   // The learnt pong deadline over a jittered link for 3 real minutes, then half-open trials (1/10 scale).
   await phase('adaptive', () => runAdaptive({ scale: 1 / 10 }));
   await phase('overhead', () => runOverhead({ web: browser?.web }));
+  // Lossless resume beside raw and resume off: throughput, bytes on the wire, a simulated chat.
+  await phase('resume', () => runResume({ web: browser?.web }));
   await phase('startup', () => runStartup());
 } finally {
   await browser?.close();
