@@ -358,6 +358,36 @@ test('binary both ways, never a control frame even when it starts with the prefi
   }
 });
 
+test('found by a hostile review: a resend carries what was sent though the app reused its buffer; accept() twice or a non-string principal is a named error', async () => {
+  const env = await setup({ principal: (req) => (req.headers['x-user'] === 'seven' ? 7 : req.headers['x-user']) });
+  const errors = [];
+  env.resume.on('error', (e) => errors.push(String(e.message)));
+  try {
+    const { c, session, id } = await handshake(env, { 'x-user': 'ann' });
+    const buf = Buffer.from('ORIGINAL');
+    const bytes = new Uint8Array([1, 2, 3]);
+    session.send(buf);
+    session.send(bytes);
+    buf.write('CLOBBERD');
+    bytes[0] = 99;
+    await c.take(2);
+    c.ws.terminate();
+    await once(session, 'detached');
+    const again = await rawClient(env.url, { 'x-user': 'ann' });
+    again.control(`resume ${id} 0`);
+    assert.deepEqual(await again.take(3), [`${P}resumed 0`, { binary: Buffer.from('ORIGINAL') }, { binary: Buffer.from([1, 2, 3]) }]);
+    const odd = await rawClient(env.url, { 'x-user': 'seven' });
+    assert.equal((await odd.closed).code, 1011);
+    assert.match(errors.join('\n'), /options\.principal: expected a string or undefined, got 7/);
+    const ws = { readyState: 1, on() {}, off() {}, send() {}, close() {} };
+    env.resume.accept(ws, { headers: {} });
+    assert.throws(() => env.resume.accept(ws, { headers: {} }), /ResumeServer\.accept: this ws was accepted already/);
+    again.ws.close();
+  } finally {
+    await env.close();
+  }
+});
+
 test('a legacy client (first frame not new/resume) is handed to the app with its first message; no control frame is sent to it', async () => {
   const env = await setup();
   try {
@@ -725,7 +755,7 @@ test('options: each wrong one is named with what was expected', () => {
   for (const [options, message] of bad) assert.throws(() => new ResumeServer(/** @type {any} */ (options)), message, JSON.stringify(options));
   assert.throws(() => new ResumeServer(/** @type {any} */ (null)), /expected an options object, got null/);
   const defaults = new ResumeServer();
-  assert.deepEqual({ ...defaults.options }, { window: R.server.window, maxBuffered: R.server.maxUnacked, maxBufferedBytes: R.server.maxUnackedBytes, maxAge: R.server.maxAge, ackDelay: R.server.ackDelay, ackEvery: R.server.ackEvery, ackBytes: R.server.ackBytes, pingInterval: 3 * (contract().fields.find((f) => f.js === 'pingInterval')?.default ?? NaN), pongTimeout: contract().fields.find((f) => f.js === 'pongTimeout')?.default, maxSessions: Infinity, maxUnsent: 4 * R.server.maxUnackedBytes });
+  assert.deepEqual({ ...defaults.options }, { window: R.server.window, maxBuffered: R.server.maxUnacked, maxBufferedBytes: R.server.maxUnackedBytes, maxAge: R.server.maxAge, ackDelay: R.server.ackDelay, ackEvery: R.server.ackEvery, ackBytes: R.server.ackBytes, pingInterval: 3 * (contract().fields.find((f) => f.js === 'pingInterval')?.default ?? NaN), pongTimeout: contract().fields.find((f) => f.js === 'pongTimeout')?.default, maxSessions: 100000, maxUnsent: 4 * R.server.maxUnackedBytes });
   assert.throws(() => defaults.accept(/** @type {any} */ ({})), /ResumeServer\.accept: expected a ws WebSocket/);
   defaults.close();
 });

@@ -202,7 +202,7 @@ export interface ResumeServerOptions {
   pingInterval?: number;
   /** How long (ms, finite, > 0) after the heartbeat's ping the connection is dead. Default 10000 (the client's pongTimeout default). */
   pongTimeout?: number;
-  /** Sessions held at most (attached or waiting for a resume); a `new` beyond them is refused with a 1013 close (the client backs off and asks again). Default Infinity. */
+  /** Sessions held at most (attached or waiting for a resume); a `new` beyond them is refused with a 1013 close (the client backs off and asks again). Default 100000 (about 2 KB of the core's memory each, plus payloads, for as long as their window: a flood of `new` cannot exhaust the 2 GiB of wasm memory); Infinity for none. */
   maxSessions?: number;
   /**
    * Bytes `ws` may hold unsent for one connection (its bufferedAmount) before the client counts as

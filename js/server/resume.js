@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { core, init } from '../loader.js';
 import { contract } from '../contract.js';
 import { describe } from '../options.js';
+import { guardedClock } from '../clock.js';
 
 /** @type {any} the contract's resume part (its server keys too: superseded, textFrames, maxAckEvery, maxAckBytes) */
 const R = contract().resume;
@@ -121,12 +122,11 @@ export class ResumeSession extends EventEmitter {
     if (typeof data === 'string') {
       const wire = data.startsWith(R.prefix) ? R.escape + data : data;
       m = { data: wire, binary: false, bytes: Buffer.byteLength(wire) };
-    } else if (Buffer.isBuffer(data)) {
-      m = { data, binary: true, bytes: data.length };
-    } else if (data instanceof ArrayBuffer) {
-      m = { data: Buffer.from(data), binary: true, bytes: data.byteLength };
-    } else if (ArrayBuffer.isView(data)) {
-      m = { data: Buffer.from(data.buffer, data.byteOffset, data.byteLength), binary: true, bytes: data.byteLength };
+    } else if (Buffer.isBuffer(data) || data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+      // A copy: the app may reuse its buffer once send() returns (as ws.send allows), and a
+      // resend must carry what was sent.
+      const view = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      m = { data: Buffer.from(view), binary: true, bytes: view.byteLength };
     } else {
       throw new TypeError(`session.send: expected a string, Buffer, ArrayBuffer or typed array, got ${describe(data)}`);
     }
@@ -234,7 +234,10 @@ export class ResumeServer extends EventEmitter {
       // into a drop, a resume and (past the replay bound) an expiry.
       maxUnsent: option(options, 'maxUnsent', 4 * (options.maxBufferedBytes ?? d.maxUnackedBytes), (v) => Number.isSafeInteger(v) && v >= 1, 'a whole number of bytes >= 1'),
       // Sessions are memory for as long as their window: a flood of `new` must not take it all.
-      maxSessions: option(options, 'maxSessions', Infinity, (v) => v === Infinity || (Number.isInteger(v) && v >= 1), 'a whole number >= 1, or Infinity'),
+      // About 2 KB of the core's memory each (measured) plus their payloads, for as long as their
+      // window: the default keeps a flood of `new` within about 200 MB of wasm memory, far from
+      // its 2 GiB (at which the core would abort for every session of the process).
+      maxSessions: option(options, 'maxSessions', 100000, (v) => v === Infinity || (Number.isInteger(v) && v >= 1), 'a whole number >= 1, or Infinity'),
     };
     const principal = options.principal;
     if (principal !== undefined && typeof principal !== 'function') throw new TypeError(`ResumeServer: options.principal: expected a function (req) => string | undefined, got ${describe(principal)}`);
@@ -254,12 +257,16 @@ export class ResumeServer extends EventEmitter {
     this.options = Object.freeze(o);
     /** @internal */
     this._principal = /** @type {((req: any) => string | undefined) | undefined} */ (principal);
-    this._clock = clock;
+    // A clock that throws or goes non-finite is reported once and replaced by the runtime's (as
+    // the client's is): a NaN time would make the core refuse every message without a word.
+    this._clock = options.clock ? guardedClock(clock, (error) => this._report(error)) : clock;
     this._timers = /** @type {Timers} */ (timers);
     /** @internal @type {Map<string, ResumeSession>} */
     this._sessions = new Map();
     /** @internal @type {Set<Connection>} */
     this._conns = new Set();
+    /** @internal every ws ever accepted (accept() twice would deliver every message twice) */
+    this._accepted = new WeakSet();
     this._ordinal = 0;
     this._closed = false;
   }
@@ -295,14 +302,20 @@ export class ResumeServer extends EventEmitter {
       ws.close(1001, 'server closed');
       return;
     }
+    if (this._accepted.has(ws)) throw new TypeError('ResumeServer.accept: this ws was accepted already');
+    if (typeof ws.readyState === 'number' && ws.readyState !== OPEN) return; // closed before it came
     let principal;
     try {
       principal = this._principal ? this._principal(req) : undefined;
+      if (principal !== undefined && typeof principal !== 'string') {
+        throw new TypeError(`options.principal: expected a string or undefined, got ${describe(principal)}`);
+      }
     } catch (error) {
       this._report(error);
       ws.close(1011, 'principal');
       return;
     }
+    this._accepted.add(ws);
     const c = new Connection(ws, req, ++this._ordinal, principal);
     const on = (/** @type {string} */ event, /** @type {(...args: any[]) => void} */ fn) => {
       ws.on(event, fn);
@@ -352,6 +365,7 @@ export class ResumeServer extends EventEmitter {
 
   /** @internal emits on `target` without letting a listener's exception through */
   _emit(/** @type {EventEmitter} */ target, /** @type {string} */ event, /** @type {any[]} */ ...args) {
+    if (this._closed) return; // close() is final: no event follows it, even from a listener's step
     try {
       target.emit(event, ...args);
     } catch (error) {
@@ -525,7 +539,7 @@ export class ResumeServer extends EventEmitter {
   /** @internal the text of a session-less control frame, written on `c` */
   _sendControl(/** @type {Connection} */ c, /** @type {string} */ verb, /** @type {number} */ seq) {
     const n = core().sessionFormat(CONTROL[verb], seq);
-    if (n > 0 && c.ws.readyState === OPEN) c.ws.send(readText(n));
+    if (n > 0) writeFrame(this, c, readText(n), false);
   }
 
   /** @internal `new`: a session for this connection, answered with hello; at maxSessions, refused
@@ -538,6 +552,10 @@ export class ResumeServer extends EventEmitter {
     const mod = core();
     const id = randomBytes(SESSION_ID_BYTES).toString('base64url');
     const p = mod.sessionCreate(...this._config);
+    if (p === 0) {
+      this._closeWith(c, TRY_AGAIN_LATER); // the core could not make one (its memory)
+      return;
+    }
     new Uint8Array(mod.HEAPF64.buffer, mod.frameAddress(), id.length).set(Buffer.from(id, 'latin1'));
     mod.sessionNew(p, id.length, this._now());
     const s = new ResumeSession(this, id, p, c.principal);
@@ -582,7 +600,7 @@ export class ResumeServer extends EventEmitter {
     this._attach(c, s);
     core().sessionControl(s._p, CONTROL.resume, seq, this._now());
     this._drain(s); // resumed and the resend; or expired (a gap, or more than was sent)
-    if (s._p !== 0) this._emit(s, 'resumed');
+    if (s._p !== 0 && s._conn === c) this._emit(s, 'resumed'); // not if the resend dropped it
   }
 
   /**
@@ -635,7 +653,7 @@ export class ResumeServer extends EventEmitter {
       const last = readField('last');
       if (out === 'send-control') {
         const text = readText(readField('frame'));
-        if (s._conn && text.length > 0) s._conn.ws.send(text);
+        if (s._conn && text.length > 0) writeFrame(this, s._conn, text, false);
       } else if (out === 'resend') {
         for (let seq = first; seq <= last; seq++) {
           const m = s._at(seq);
@@ -690,15 +708,26 @@ export class ResumeServer extends EventEmitter {
     if (at === s._deadline) return;
     if (s._timer !== undefined) this._timers.clearTimeout(s._timer);
     s._timer = undefined;
-    s._deadline = at;
+    s._deadline = Infinity;
     if (at === Infinity) return;
-    const timer = this._timers.setTimeout(() => {
+    /** @type {any} */
+    let timer;
+    const fire = () => {
       s._timer = undefined;
       s._deadline = Infinity;
       if (s._p === 0) return;
       core().sessionTimeout(s._p, this._now());
       this._drain(s);
-    }, Math.max(0, at - this._now()));
+    };
+    try {
+      timer = this._timers.setTimeout(fire, Math.max(0, at - this._now()));
+    } catch (error) {
+      // Reported; the runtime's timer keeps the session's deadlines (a window that never fired
+      // would keep the session for ever).
+      this._report(error);
+      timer = setTimeout(fire, Math.max(0, at - this._now()));
+    }
+    s._deadline = at;
     // A session waiting for its client must not keep the process alive.
     if (timer && typeof timer.unref === 'function') timer.unref();
     s._timer = timer;
@@ -741,12 +770,18 @@ function readText(/** @type {number} */ n) {
 
 /** @param {ResumeServer} server @param {Connection} c @param {KeptMessage} m */
 function write(server, c, m) {
+  writeFrame(server, c, m.data, m.binary);
+}
+
+/** Any frame (an app message, a control frame) on `c`. @param {ResumeServer} server @param {Connection} c @param {string | Buffer} data @param {boolean} binary */
+function writeFrame(server, c, data, binary) {
   // A closing socket drops it (ws does not throw after close): the resume resends it.
   if (c.ws.readyState !== OPEN) return;
-  c.ws.send(m.data, { binary: m.binary });
-  // A client that does not read would make ws queue every message for ever (what is kept for a
-  // resend is bounded; ws's copy is not): past maxUnsent in ws's buffer, the connection is of no
-  // use. Dropped, the session detaches; the client resumes from what it had read.
+  c.ws.send(data, { binary });
+  // A client that does not read would make ws queue every frame for ever (what is kept for a
+  // resend is bounded; ws's copy is not, nor are the acks and pongs of a client that only
+  // writes): past maxUnsent in ws's buffer, the connection is of no use. Dropped, the session
+  // detaches; the client resumes from what it had read.
   const buffered = /** @type {any} */ (c.ws).bufferedAmount;
   if (typeof buffered === 'number' && buffered > server.options.maxUnsent) server._drop(c, 1008);
 }
@@ -766,5 +801,6 @@ function toBuffer(/** @type {any} */ data) {
 
 function byteLength(/** @type {any} */ data) {
   if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  if (typeof Blob === 'function' && data instanceof Blob) return data.size; // binaryType 'blob'
   return data.byteLength ?? Buffer.byteLength(String(data));
 }
