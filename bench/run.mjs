@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in one run, then BENCHMARKS.md and bench/out/*.svg rewritten.
 //
-//   node bench/run.mjs                 everything (about 9 minutes on 2 cores)
+//   node bench/run.mjs                 everything (about 7 minutes on 2 cores)
 //   node bench/run.mjs --only=size,startup      a subset (recovery, herd, adaptive, overhead, resume, size, startup);
 //                                                BENCHMARKS.md is then written to bench/out/ instead
 //   node bench/run.mjs --no-chromium   Node only
