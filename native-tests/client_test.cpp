@@ -7,11 +7,14 @@
 #include <vector>
 
 #include "lifeline/client.hpp"
+#include "lines.hpp"
 
 namespace lifeline {
 namespace {
 
 using OK = ResumeOutputKind;
+using test::has_line;
+using test::joined;
 
 Config resume_config() {
   Config c;
@@ -55,20 +58,6 @@ std::vector<std::string> drain(Client& c) {
   return lines;
 }
 
-bool has(const std::vector<std::string>& lines, const std::string& line) {
-  for (const auto& l : lines) {
-    if (l == line) return true;
-  }
-  return false;
-}
-
-std::string joined(const std::vector<std::string>& lines) {
-  std::string s;
-  for (const auto& l : lines)
-    s += l + "\n";
-  return s;
-}
-
 // A client opened on socket 1 and given session "s1".
 struct Opened {
   Client c{resume_config()};
@@ -92,8 +81,8 @@ TEST(ClientResume, HandshakeIsTheFirstFrameOnASocket) {
   ASSERT_FALSE(out.empty());
   // Before the state change and the 'open' event, whose listeners may send.
   EXPECT_EQ(out.front(), "res send-control \"new\" @1") << joined(out);
-  EXPECT_FALSE(has(out, "conn flush-queue")) << joined(out);
-  EXPECT_TRUE(has(out, "conn opened")) << joined(out);
+  EXPECT_FALSE(has_line(out, "conn flush-queue")) << joined(out);
+  EXPECT_TRUE(has_line(out, "conn opened")) << joined(out);
 }
 
 TEST(ClientResume, MessagesWaitForHelloThenGoInOrder) {
@@ -106,8 +95,8 @@ TEST(ClientResume, MessagesWaitForHelloThenGoInOrder) {
   const std::string hello = ctl("hello s1 120000");
   EXPECT_EQ(c.handle_control_text(1, hello, hello.size(), 20), CommandResult::kIgnored);
   const auto out = drain(c);
-  EXPECT_TRUE(has(out, "res session @1")) << joined(out);
-  EXPECT_TRUE(has(out, "res resend 1..2 @1")) << joined(out);
+  EXPECT_TRUE(has_line(out, "res session @1")) << joined(out);
+  EXPECT_TRUE(has_line(out, "res resend 1..2 @1")) << joined(out);
   const Sent s = c.send(5, 21);
   EXPECT_EQ(s.outcome, SendOutcome::kWrite);
   EXPECT_EQ(s.seq, 3u);
@@ -125,12 +114,12 @@ TEST(ClientResume, TheHeartbeatCarriesTheAckAndItsPongReleases) {
   // Quiet for the ping interval: the ping says what was received.
   c.handle_timeout(43 + 10000);
   auto out = drain(c);
-  EXPECT_TRUE(has(out, "conn send-ping \"ping 4\"")) << joined(out);
+  EXPECT_TRUE(has_line(out, "conn send-ping \"ping 4\"")) << joined(out);
   const std::string pong = ctl("pong 2");
   c.handle_control_text(1, pong, pong.size(), 10100);
   out = drain(c);
-  EXPECT_TRUE(has(out, "res release 1..2 @1")) << joined(out);
-  EXPECT_TRUE(has(out, "conn heartbeat")) << joined(out);
+  EXPECT_TRUE(has_line(out, "res release 1..2 @1")) << joined(out);
+  EXPECT_TRUE(has_line(out, "conn heartbeat")) << joined(out);
   EXPECT_EQ(c.resume_stats().unacked, 0u);
   EXPECT_EQ(c.stats().pongs_received, 1u);
 }
@@ -147,19 +136,19 @@ TEST(ClientResume, AReconnectResumesAndResends) {
   c.handle_timeout(41 + 10000);
   c.handle_timeout(41 + 20000);
   auto out = drain(c);
-  EXPECT_TRUE(has(out, "conn close-socket 4000")) << joined(out);
+  EXPECT_TRUE(has_line(out, "conn close-socket 4000")) << joined(out);
   c.send(3, 20100);  // while away: held, seq 4
   c.handle_timeout(41 + 20000 + 1000);
   out = drain(c);
-  EXPECT_TRUE(has(out, "conn open-socket")) << joined(out);
+  EXPECT_TRUE(has_line(out, "conn open-socket")) << joined(out);
   c.handle_socket_opened(2, 21100);
   out = drain(c);
   EXPECT_EQ(out.front(), "res send-control \"resume s1 2\" @2") << joined(out);
   const std::string resumed = ctl("resumed 1");  // the server got message 1 only
   c.handle_control_text(2, resumed, resumed.size(), 21200);
   out = drain(c);
-  EXPECT_TRUE(has(out, "res release 1..1 @2")) << joined(out);
-  EXPECT_TRUE(has(out, "res resend 2..4 @2")) << joined(out);
+  EXPECT_TRUE(has_line(out, "res release 1..1 @2")) << joined(out);
+  EXPECT_TRUE(has_line(out, "res resend 2..4 @2")) << joined(out);
   EXPECT_EQ(c.resume_stats().resumes, 1u);
   // What the server resends continues the count: message 3.
   EXPECT_EQ(c.handle_message(2, 10, 21300), CommandResult::kOk);
@@ -172,8 +161,8 @@ TEST(ClientResume, AMalformedFrameClosesTheSocketWith4010AndReconnects) {
   const std::string bad = ctl("ack 01");
   EXPECT_EQ(c.handle_control_text(1, bad, bad.size(), 50), CommandResult::kInvalidArgument);
   const auto out = drain(c);
-  EXPECT_TRUE(has(out, "conn close-socket 4010")) << joined(out);
-  EXPECT_TRUE(has(out, "conn reconnecting")) << joined(out);
+  EXPECT_TRUE(has_line(out, "conn close-socket 4010")) << joined(out);
+  EXPECT_TRUE(has_line(out, "conn reconnecting")) << joined(out);
   EXPECT_EQ(c.resume_stats().protocol_errors, 1u);
   EXPECT_EQ(c.session()->phase(), ResumePhase::kDetached);
 }
@@ -184,7 +173,7 @@ TEST(ClientResume, AnAckBeyondWhatWasSentIsAProtocolError) {
   c.send(3, 30);
   const std::string ack = ctl("ack 2");
   c.handle_control_text(1, ack, ack.size(), 50);
-  EXPECT_TRUE(has(drain(c), "conn close-socket 4010"));
+  EXPECT_TRUE(has_line(drain(c), "conn close-socket 4010"));
 }
 
 TEST(ClientResume, UnknownVerbsAreIgnoredButProveLife) {
@@ -194,9 +183,9 @@ TEST(ClientResume, UnknownVerbsAreIgnoredButProveLife) {
   EXPECT_EQ(c.handle_control_text(1, later, later.size(), 9000), CommandResult::kIgnored);
   drain(c);
   c.handle_timeout(9000 + 10000 - 1);
-  EXPECT_FALSE(has(drain(c), "conn send-ping \"ping 0\""));
+  EXPECT_FALSE(has_line(drain(c), "conn send-ping \"ping 0\""));
   c.handle_timeout(9000 + 10000);
-  EXPECT_TRUE(has(drain(c), "conn send-ping \"ping 0\""));
+  EXPECT_TRUE(has_line(drain(c), "conn send-ping \"ping 0\""));
 }
 
 TEST(ClientResume, AnEscapedTextIsAnApplicationMessage) {
@@ -226,7 +215,7 @@ TEST(ClientResume, TheSessionsTimerIsTheClientsTimer) {
   EXPECT_LE(c.poll_timeout(), ack_at);
   // The heartbeat comes first at the defaults (10 s); it carries the ack, so no standalone one.
   c.handle_timeout(c.poll_timeout());
-  EXPECT_TRUE(has(drain(c), "conn send-ping \"ping 1\""));
+  EXPECT_TRUE(has_line(drain(c), "conn send-ping \"ping 1\""));
 }
 
 TEST(ClientResume, ExpireDropsWhatIsKeptAndStartsANewSession) {
@@ -236,9 +225,9 @@ TEST(ClientResume, ExpireDropsWhatIsKeptAndStartsANewSession) {
   c.send(3, 31);
   EXPECT_EQ(c.expire(40), CommandResult::kOk);
   const auto out = drain(c);
-  EXPECT_TRUE(has(out, "res drop 1..2 @1")) << joined(out);
-  EXPECT_TRUE(has(out, "res expired explicit @1")) << joined(out);
-  EXPECT_TRUE(has(out, "res send-control \"new\" @1")) << joined(out);
+  EXPECT_TRUE(has_line(out, "res drop 1..2 @1")) << joined(out);
+  EXPECT_TRUE(has_line(out, "res expired explicit @1")) << joined(out);
+  EXPECT_TRUE(has_line(out, "res send-control \"new\" @1")) << joined(out);
   EXPECT_EQ(c.resume_stats().expiries, 1u);
 }
 
@@ -253,9 +242,9 @@ TEST(ClientResume, AnUnansweredHandshakeIsAProtocolErrorAfterConnectTimeout) {
     c.handle_control_text(1, pong, pong.size(), t);
   EXPECT_EQ(c.poll_timeout(), 10 + 10000);
   c.handle_timeout(10 + 10000 - 1);
-  EXPECT_FALSE(has(drain(c), "conn close-socket 4010"));
+  EXPECT_FALSE(has_line(drain(c), "conn close-socket 4010"));
   c.handle_timeout(10 + 10000);
-  EXPECT_TRUE(has(drain(c), "conn close-socket 4010"));
+  EXPECT_TRUE(has_line(drain(c), "conn close-socket 4010"));
 }
 
 TEST(ClientResume, AServerThatAnswersNewWithExpiredForEverIsLeft) {
@@ -266,7 +255,7 @@ TEST(ClientResume, AServerThatAnswersNewWithExpiredForEverIsLeft) {
   for (Millis t = 200; t < 10100; t += 500)
     c.handle_control_text(1, expired, expired.size(), t);  // ignored after an expiry
   c.handle_timeout(100 + 10000);
-  EXPECT_TRUE(has(drain(c), "conn close-socket 4010"));
+  EXPECT_TRUE(has_line(drain(c), "conn close-socket 4010"));
 }
 
 TEST(ClientResume, AnAnsweredHandshakeHasNoDeadline) {
@@ -286,9 +275,9 @@ TEST(ClientResume, CloseWithdrawsWhatTheSessionSaidAndTheShimHasNotCarriedOut) {
   EXPECT_EQ(first.res.kind, ResumeOutputKind::kDrop);
   c.close(41);  // from the drop's listener
   const auto out = drain(c);
-  EXPECT_FALSE(has(out, "res expired peer @1")) << joined(out);
-  EXPECT_FALSE(has(out, "res send-control \"new\" @1")) << joined(out);
-  EXPECT_TRUE(has(out, "conn close-socket 1000")) << joined(out);
+  EXPECT_FALSE(has_line(out, "res expired peer @1")) << joined(out);
+  EXPECT_FALSE(has_line(out, "res send-control \"new\" @1")) << joined(out);
+  EXPECT_TRUE(has_line(out, "conn close-socket 1000")) << joined(out);
 }
 
 TEST(ClientResume, TheSessionsDeadlinesRunWithEveryInputNotOnlyTimeouts) {
@@ -302,7 +291,7 @@ TEST(ClientResume, TheSessionsDeadlinesRunWithEveryInputNotOnlyTimeouts) {
   c.handle_network(true, 20000);  // past the handshake's deadline (21 + 10000)
   EXPECT_GT(c.poll_timeout(), c.connection().now());
   const auto out = drain(c);
-  EXPECT_TRUE(has(out, "conn close-socket 4010")) << joined(out);
+  EXPECT_TRUE(has_line(out, "conn close-socket 4010")) << joined(out);
   Opened o;
   o.c.handle_message(1, 10, 100);
   o.c.handle_activity(1, 40000);  // past the ack's delay (100 + 30000)
@@ -338,7 +327,7 @@ TEST(ClientResume, OffItIsTheConnection) {
   c.open(0);
   c.handle_socket_opened(1, 10);
   const auto out = drain(c);
-  EXPECT_TRUE(has(out, "conn flush-queue")) << joined(out);
+  EXPECT_TRUE(has_line(out, "conn flush-queue")) << joined(out);
   for (const auto& l : out)
     EXPECT_EQ(l.rfind("res ", 0), std::string::npos) << l;
   EXPECT_EQ(c.send(3, 20).outcome, SendOutcome::kInvalid);

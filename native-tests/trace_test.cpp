@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "lines.hpp"
 #include "sim.hpp"
 #include "trace.hpp"
 
@@ -126,20 +127,6 @@ Config resume_config() {
   return c;
 }
 
-bool has(const std::vector<std::string>& lines, const std::string& start) {
-  for (const auto& l : lines) {
-    if (l.rfind(start, 0) == 0) return true;
-  }
-  return false;
-}
-
-std::string joined(const std::vector<std::string>& lines) {
-  std::string s;
-  for (const auto& l : lines)
-    s += l + "\n";
-  return s;
-}
-
 // Messages sent before the session exists wait (held, numbered) until hello, then go in order;
 // what arrives is counted, the ping carries the count and its pong releases.
 TEST(ResumeTraces, FirstConnectHoldsUntilHelloThenResends) {
@@ -148,7 +135,8 @@ TEST(ResumeTraces, FirstConnectHoldsUntilHelloThenResends) {
   EXPECT_EQ(r.send(100).outcome, SendOutcome::kHold);
   r.now = 50;
   r.opened(1);
-  EXPECT_TRUE(has(r.take(), R"(< send-control socket=1 first=0 last=0 expiry=peer frame="new")"));
+  EXPECT_TRUE(
+      has_prefix(r.take(), R"(< send-control socket=1 first=0 last=0 expiry=peer frame="new")"));
   r.now = 60;
   const Sent held = r.send(200);
   EXPECT_EQ(held.outcome, SendOutcome::kHold);
@@ -156,8 +144,8 @@ TEST(ResumeTraces, FirstConnectHoldsUntilHelloThenResends) {
   r.now = 90;
   r.control(1, "hello s1 120000");
   auto out = r.take();
-  EXPECT_TRUE(has(out, "< session socket=1")) << joined(out);
-  EXPECT_TRUE(has(out, "< resend socket=1 first=1 last=2")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< session socket=1")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< resend socket=1 first=1 last=2")) << joined(out);
   r.now = 100;
   const Sent written = r.send(300);
   EXPECT_EQ(written.outcome, SendOutcome::kWrite);
@@ -172,13 +160,13 @@ TEST(ResumeTraces, FirstConnectHoldsUntilHelloThenResends) {
   EXPECT_EQ(r.control(1, "hint 5"), CommandResult::kIgnored);  // a later version's verb
   r.run_until(10140);
   out = r.take();
-  EXPECT_TRUE(has(out, R"(< send-ping socket=1)")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, R"(< send-ping socket=1)")) << joined(out);
   EXPECT_NE(joined(out).find(R"(frame="ping 2")"), std::string::npos) << joined(out);
   r.now = 10180;
   r.control(1, "pong 3");
   out = r.take();
-  EXPECT_TRUE(has(out, "< release socket=1 first=1 last=3")) << joined(out);
-  EXPECT_TRUE(has(out, "< heartbeat socket=1")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< release socket=1 first=1 last=3")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< heartbeat socket=1")) << joined(out);
   r.now = 11000;
   r.close();
   r.now = 11040;
@@ -209,22 +197,22 @@ TEST(ResumeTraces, DeadLinkThenResumeResendsBothWays) {
   r.message(1, 60);
   r.run_until(20210);  // ping at 10210, no pong: dead at 20210
   auto out = r.take();
-  EXPECT_TRUE(has(out, "< close-socket socket=1 attempt=0 code=4000")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< close-socket socket=1 attempt=0 code=4000")) << joined(out);
   r.now = 20300;
   EXPECT_EQ(r.send(40).outcome, SendOutcome::kHold);
   EXPECT_EQ(r.message(1, 70), CommandResult::kIgnored);  // late, on the old socket
   r.run_until(r.client.poll_timeout());
   out = r.take();
-  EXPECT_TRUE(has(out, "< open-socket socket=2")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< open-socket socket=2")) << joined(out);
   r.now += 60;
   r.opened(2);
-  EXPECT_TRUE(
-      has(r.take(), R"(< send-control socket=2 first=2 last=0 expiry=peer frame="resume s1 2")"));
+  EXPECT_TRUE(has_prefix(
+      r.take(), R"(< send-control socket=2 first=2 last=0 expiry=peer frame="resume s1 2")"));
   r.now += 40;
   r.control(2, "resumed 1");  // the server had message 1 only
   out = r.take();
-  EXPECT_TRUE(has(out, "< release socket=2 first=1 last=1")) << joined(out);
-  EXPECT_TRUE(has(out, "< resend socket=2 first=2 last=4")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< release socket=2 first=1 last=1")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< resend socket=2 first=2 last=4")) << joined(out);
   r.now += 5;
   EXPECT_EQ(r.message(2, 60), CommandResult::kOk);  // the server's resend: its message 3
   r.now += 5;
@@ -232,15 +220,16 @@ TEST(ResumeTraces, DeadLinkThenResumeResendsBothWays) {
   r.now += 100;
   r.control(2, "ping 3");  // the server's heartbeat
   out = r.take();
-  EXPECT_TRUE(has(out, R"(< send-control socket=2 first=4 last=0 expiry=peer frame="pong 4")"))
+  EXPECT_TRUE(
+      has_prefix(out, R"(< send-control socket=2 first=4 last=0 expiry=peer frame="pong 4")"))
       << joined(out);
-  EXPECT_TRUE(has(out, "< release socket=2 first=2 last=3")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< release socket=2 first=2 last=3")) << joined(out);
   r.run_until(r.client.poll_timeout());
   EXPECT_NE(joined(r.take()).find(R"(frame="ping 4")"), std::string::npos);
   r.now += 30;
   r.control(2, "pong 4");
   out = r.take();
-  EXPECT_TRUE(has(out, "< release socket=2 first=4 last=4")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< release socket=2 first=4 last=4")) << joined(out);
   EXPECT_EQ(r.client.resume_stats().resumes, 1u);
   EXPECT_EQ(r.client.resume_stats().unacked, 0u);
   expect_trace(r.trace(), "resume_dead_link");
@@ -267,9 +256,9 @@ TEST(ResumeTraces, ExpiredDropsThenANewSession) {
   r.now += 40;
   r.control(2, "expired");
   auto out = r.take();
-  EXPECT_TRUE(has(out, "< drop socket=2 first=1 last=2")) << joined(out);
-  EXPECT_TRUE(has(out, "< expired socket=2 first=0 last=0 expiry=peer")) << joined(out);
-  EXPECT_TRUE(has(out, R"(< send-control socket=2 first=0 last=0 expiry=peer frame="new")"))
+  EXPECT_TRUE(has_prefix(out, "< drop socket=2 first=1 last=2")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< expired socket=2 first=0 last=0 expiry=peer")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, R"(< send-control socket=2 first=0 last=0 expiry=peer frame="new")"))
       << joined(out);
   r.now += 10;
   EXPECT_EQ(r.message(2, 9), CommandResult::kIgnored);  // the old session's, until hello
@@ -282,8 +271,8 @@ TEST(ResumeTraces, ExpiredDropsThenANewSession) {
   r.now += 10;
   EXPECT_EQ(r.expire(), CommandResult::kOk);
   out = r.take();
-  EXPECT_TRUE(has(out, "< drop socket=2 first=1 last=1")) << joined(out);
-  EXPECT_TRUE(has(out, "< expired socket=2 first=0 last=0 expiry=explicit")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< drop socket=2 first=1 last=1")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< expired socket=2 first=0 last=0 expiry=explicit")) << joined(out);
   r.now += 10;
   r.control(2, "hello s3 60000");
   EXPECT_EQ(r.client.resume_stats().expiries, 2u);
@@ -301,7 +290,7 @@ TEST(ResumeTraces, ProtocolErrorClosesWith4010) {
   r.now = 60;
   EXPECT_EQ(r.message(1, 3), CommandResult::kIgnored);  // before hello: not delivered
   auto out = r.take();
-  EXPECT_TRUE(has(out, "< close-socket socket=1 attempt=0 code=4010")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< close-socket socket=1 attempt=0 code=4010")) << joined(out);
   r.now = 70;
   r.closed(1, 4010, true, true);
   r.run_until(r.client.poll_timeout());
@@ -314,7 +303,7 @@ TEST(ResumeTraces, ProtocolErrorClosesWith4010) {
   r.now += 10;
   EXPECT_EQ(r.control(2, "ack 01"), CommandResult::kInvalidArgument);
   out = r.take();
-  EXPECT_TRUE(has(out, "< close-socket socket=2 attempt=0 code=4010")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< close-socket socket=2 attempt=0 code=4010")) << joined(out);
   r.now += 10;
   EXPECT_EQ(r.control(2, "ack 1"), CommandResult::kIgnored);  // the old socket
   r.run_until(r.client.poll_timeout());
@@ -322,16 +311,16 @@ TEST(ResumeTraces, ProtocolErrorClosesWith4010) {
   r.opened(3);
   r.run_until(r.now + 10000);  // "resume s1 0" unanswered for connect_timeout
   out = r.take();
-  EXPECT_TRUE(has(out, "< close-socket socket=3 attempt=0 code=4010")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< close-socket socket=3 attempt=0 code=4010")) << joined(out);
   // A socket whose handshake was never answered was not useful: the backoff goes on (attempt 3).
-  EXPECT_TRUE(has(out, "< reconnecting socket=0 attempt=3")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< reconnecting socket=0 attempt=3")) << joined(out);
   r.run_until(r.client.poll_timeout());
   r.now += 50;
   r.opened(4);
   r.now += 40;
   r.control(4, "resumed 0");
   out = r.take();
-  EXPECT_TRUE(has(out, "< resend socket=4 first=1 last=1")) << joined(out);
+  EXPECT_TRUE(has_prefix(out, "< resend socket=4 first=1 last=1")) << joined(out);
   EXPECT_EQ(r.client.resume_stats().protocol_errors, 3u);
   expect_trace(r.trace(), "resume_protocol_error");
 }

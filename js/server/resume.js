@@ -137,7 +137,7 @@ export class ResumeSession extends EventEmitter {
       this._sent = readField('first');
       this._kept.push(m);
       this._keptBytes += m.bytes;
-      if (outcome === 'write' && this._conn) write(this._server, this._conn, m);
+      if (outcome === 'write' && this._conn) writeFrame(this._server, this._conn, m.data, m.binary);
       ok = true;
     }
     this._server._drain(this);
@@ -657,7 +657,7 @@ export class ResumeServer extends EventEmitter {
       } else if (out === 'resend') {
         for (let seq = first; seq <= last; seq++) {
           const m = s._at(seq);
-          if (m && s._conn) write(this, s._conn, m);
+          if (m && s._conn) writeFrame(this, s._conn, m.data, m.binary);
         }
       } else if (out === 'release') {
         s._forget(last);
@@ -766,11 +766,6 @@ function ignore() {}
 function readText(/** @type {number} */ n) {
   const mod = core();
   return Buffer.from(mod.HEAPF64.buffer, mod.frameAddress(), n).toString('latin1');
-}
-
-/** @param {ResumeServer} server @param {Connection} c @param {KeptMessage} m */
-function write(server, c, m) {
-  writeFrame(server, c, m.data, m.binary);
 }
 
 /** Any frame (an app message, a control frame) on `c`. @param {ResumeServer} server @param {Connection} c @param {string | Buffer} data @param {boolean} binary */
